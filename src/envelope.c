@@ -1,0 +1,123 @@
+/*
+ * envelope.c - sender and recipients, checked.
+ */
+#include <config.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "envelope.h"
+#include "nls.h"
+#include "rfc5322.h"
+#include "xalloc.h"
+
+/* RFC 5321 section 4.5.3.1.3: a path is at most 256 octets with "<>". */
+#define PATH_MAX_OCTETS	254
+
+void
+envelope_init(struct envelope *env)
+{
+	memset(env, 0, sizeof(*env));
+}
+
+void
+envelope_release(struct envelope *env)
+{
+	size_t i;
+
+	free(env->sender);
+	for (i = 0; i < env->nrcpts; i++)
+		free(env->rcpts[i]);
+	free(env->rcpts);
+	envelope_init(env);
+}
+
+int
+envelope_check(const char *addr, const char *what, enum err_kind kind,
+    struct err *e)
+{
+	const unsigned char	*p;
+	bool			 quoted = false;
+
+	if (strlen(addr) > PATH_MAX_OCTETS)
+		return err_set(e, kind, _("%s address is longer than %d octets"),
+		    what, PATH_MAX_OCTETS);
+	for (p = (const unsigned char *)addr; *p != '\0'; p++) {
+		if (*p == '\r' || *p == '\n')
+			return err_set(e, kind,
+			    _("%s address contains a line break"), what);
+		if (*p < 0x20 || *p == 0x7f)
+			return err_set(e, kind,
+			    _("%s address contains a control character"), what);
+		if (*p >= 0x80)
+			return err_set(e, kind,
+			    _("%s address '%s' is not ASCII (SMTPUTF8 is not supported yet)"),
+			    what, addr);
+		if (quoted && *p == '\\' && p[1] != '\0') {
+			p++;
+			continue;
+		}
+		if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		}
+		if (!quoted && (*p == ' ' || *p == '<' || *p == '>' ||
+		    *p == '(' || *p == ')' || *p == ',' || *p == ';'))
+			return err_set(e, kind,
+			    _("%s address '%s' is not a valid address"), what, addr);
+	}
+	if (quoted)
+		return err_set(e, kind, _("%s address '%s' has an unbalanced quote"),
+		    what, addr);
+	return 0;
+}
+
+int
+envelope_set_sender(struct envelope *env, const char *addr,
+    enum err_kind kind, struct err *e)
+{
+	if (envelope_check(addr, _("sender"), kind, e) == -1)
+		return -1;
+	free(env->sender);
+	env->sender = xstrdup(addr);
+	return 0;
+}
+
+/* Same mailbox?  The local part is compared exactly, the domain without case. */
+static bool
+same_address(const char *a, const char *b)
+{
+	const char	*da = rfc5322_addr_domain(a), *db = rfc5322_addr_domain(b);
+	size_t		 la, lb;
+
+	if ((da == NULL) != (db == NULL))
+		return false;
+	if (da == NULL)
+		return strcmp(a, b) == 0;
+	la = (size_t)(da - a);
+	lb = (size_t)(db - b);
+	return la == lb && strncmp(a, b, la) == 0 && strcasecmp(da, db) == 0;
+}
+
+int
+envelope_add_rcpt(struct envelope *env, const char *addr, enum err_kind kind,
+    struct err *e)
+{
+	size_t i;
+
+	if (*addr == '\0')
+		return err_set(e, kind, _("empty recipient address"));
+	if (envelope_check(addr, _("recipient"), kind, e) == -1)
+		return -1;
+	for (i = 0; i < env->nrcpts; i++)
+		if (same_address(env->rcpts[i], addr))
+			return 0;
+	if (env->nrcpts == env->cap) {
+		env->cap = env->cap ? env->cap * 2 : 8;
+		env->rcpts = xreallocarray(env->rcpts, env->cap,
+		    sizeof(*env->rcpts));
+	}
+	env->rcpts[env->nrcpts++] = xstrdup(addr);
+	return 0;
+}

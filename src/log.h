@@ -1,0 +1,43 @@
+/*
+ * log.h - one line per message, to a file or to syslog, with msmtp's
+ * fields so that existing log readers keep working:
+ *
+ *   TIME host=H tls=on|off auth=on|off [user=U] from=F recipients=A,B
+ *   [mailsize=N] [smtpstatus=C] [smtpmsg='...'] [errormsg='...']
+ *   exitcode=EX_...
+ */
+#ifndef SMTPSEND_LOG_H
+#define SMTPSEND_LOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct log_entry {
+	const char	*host;
+	bool		 tls;
+	bool		 auth;
+	const char	*user;
+	const char	*from;
+	char *const	*rcpts;
+	size_t		 nrcpts;
+	uint64_t	 mailsize;	/* when delivered */
+	int		 smtpstatus;	/* 0 = none */
+	const char	*smtpmsg;	/* server's words on failure, or NULL */
+	const char	*errormsg;	/* our words on failure, or NULL */
+	int		 exitcode;
+};
+
+/*
+ * Appends the line to path ("-" = standard output) and/or sends it to
+ * syslog with the given facility name (NULL = no syslog).  Fails with
+ * ERR_IOERR (or ERR_CONFIG for an unknown facility); the caller decides
+ * whether that changes the outcome.
+ */
+int	log_message(const char *path, const char *time_format,
+	    const char *syslog_facility, const struct log_entry *,
+	    struct err *);
+
+#endif

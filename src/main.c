@@ -1,0 +1,313 @@
+/*
+ * main.c - one invocation of smtpsend.
+ *
+ * This is the only place that prints the final error and picks the exit
+ * code: everything below returns -1 with a filled struct err, and
+ * finish() turns it into one line on standard error and a sysexits code.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "account.h"
+#include "cli.h"
+#include "data.h"
+#include "envelope.h"
+#include "err.h"
+#include "log.h"
+#include "msg.h"
+#include "nls.h"
+#include "rfc5322.h"
+#include "smtp.h"
+#include "transcript.h"
+#include "xalloc.h"
+
+static int
+finish(const struct err *e)
+{
+	int code = err_exit_code(e);
+
+	if (code != 0) {
+		if (e->server[0] != '\0')
+			fprintf(stderr, "smtpsend: %s: %s\n", e->text, e->server);
+		else
+			fprintf(stderr, "smtpsend: %s\n", e->text);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	return code;
+}
+
+/*
+ * Standard input carries the message.  If the caller closed it, the first
+ * file we open would become descriptor 0 and be read as the message; so
+ * /dev/null takes the place (and the run fails with EX_NOINPUT when it
+ * needs input).  Closed standard output or error get /dev/null too, so
+ * our messages cannot land in a socket or a file opened later.
+ */
+static bool
+guard_standard_fds(void)
+{
+	bool	stdin_open = fcntl(0, F_GETFD) != -1;
+	int	fd;
+
+	for (fd = 0; fd <= 2; fd++)
+		if (fcntl(fd, F_GETFD) == -1 && errno == EBADF) {
+			int nfd = open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY);
+
+			if (nfd != fd && nfd != -1)
+				close(nfd);
+		}
+	return stdin_open;
+}
+
+/* Adds each argument, itself an address list ("Name <a@b>, c@d"). */
+static int
+add_cli_recipients(struct envelope *env, const struct options *o,
+    struct err *e)
+{
+	struct addrlist	l;
+	size_t		i, j;
+	int		rc = 0;
+
+	for (i = 0; i < o->nrcpts && rc == 0; i++) {
+		addrlist_init(&l);
+		if (rfc5322_parse_addrlist(o->rcpts[i], strlen(o->rcpts[i]), &l,
+		    e) == -1) {
+			e->kind = ERR_USAGE;
+			rc = -1;
+		}
+		for (j = 0; j < l.n && rc == 0; j++)
+			rc = envelope_add_rcpt(env, l.v[j].spec, ERR_USAGE, e);
+		addrlist_release(&l);
+	}
+	return rc;
+}
+
+static int
+add_header_recipients(struct envelope *env, struct msg *m, struct err *e)
+{
+	struct addrlist	l;
+	size_t		j;
+	int		rc;
+
+	addrlist_init(&l);
+	rc = msg_header_recipients(m, &l, e);
+	for (j = 0; j < l.n && rc == 0; j++)
+		rc = envelope_add_rcpt(env, l.v[j].spec, ERR_DATA, e);
+	addrlist_release(&l);
+	return rc;
+}
+
+/* The domain for Message-ID: never "localhost", which is not unique. */
+static char *
+msgid_domain(const struct run_account *ra)
+{
+	const char	*d = ra->acct->domain;
+	char		 host[256];
+
+	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0)
+		return xstrdup(d);
+	d = rfc5322_addr_domain(ra->envelope_from);
+	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0)
+		return xstrdup(d);
+	if (gethostname(host, sizeof(host)) == 0 && host[sizeof(host) - 1] == '\0'
+	    && strchr(host, '.') != NULL && strpbrk(host, "<>@ \r\n") == NULL)
+		return xstrdup(host);
+	return xstrdup("smtpsend.invalid");
+}
+
+static ssize_t
+source_read(void *ctx, char *buf, size_t len, struct err *e)
+{
+	return msg_read(ctx, buf, len, e);
+}
+
+static void
+write_log(const struct run_account *ra, const struct envelope *env,
+    const struct smtp_result *res, const struct err *e)
+{
+	const struct account	*a = ra->acct;
+	struct log_entry	 le;
+	struct err		 le_err;
+
+	if ((a->logfile == NULL || *a->logfile == '\0') && a->syslog == NULL)
+		return;
+	memset(&le, 0, sizeof(le));
+	le.host = a->socket != NULL ? a->socket : a->host;
+	le.tls = false;
+	le.auth = false;
+	le.user = a->user;
+	le.from = env->sender;
+	le.rcpts = env->rcpts;
+	le.nrcpts = env->nrcpts;
+	le.mailsize = res->size;
+	le.smtpstatus = res->code;
+	le.smtpmsg = e->server[0] != '\0' ? e->server : NULL;
+	le.errormsg = e->kind != ERR_NONE ? e->text : NULL;
+	le.exitcode = err_exit_code(e);
+	err_init(&le_err);
+	if (log_message(a->logfile, a->logfile_time_format, a->syslog, &le,
+	    &le_err) == -1)
+		/* The message's fate is decided; a log failure must not change it. */
+		fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), le_err.text);
+}
+
+static int
+run(const struct options *o, bool stdin_open, struct err *e)
+{
+	struct run_account	 ra;
+	struct envelope		 env;
+	struct msg		*m = NULL;
+	struct smtp_params	 sp;
+	struct smtp_source	 src;
+	struct smtp_result	 res;
+	struct msg_fixup	 fx;
+	struct transcript	*tr = NULL;
+	struct addrlist		 hfrom;
+	char			*header_from = NULL, *domain = NULL;
+	int			 rc = -1;
+	bool			 attempted = false;
+
+	run_account_init(&ra);
+	envelope_init(&env);
+	addrlist_init(&hfrom);
+	memset(&res, 0, sizeof(res));
+
+	if (o->mode == MODE_SEND && !stdin_open) {
+		err_set(e, ERR_NOINPUT, _("standard input is closed: no message "
+		    "to send"));
+		goto out;
+	}
+	/* --read-envelope-from needs the header before the account. */
+	if (o->mode == MODE_SEND && o->read_envelope_from) {
+		if (msg_open(&m, STDIN_FILENO, e) == -1 ||
+		    msg_header_from(m, &hfrom, e) == -1)
+			goto out;
+		if (hfrom.n == 0) {
+			err_set(e, ERR_DATA, _("--read-envelope-from: the message "
+			    "has no From field"));
+			goto out;
+		}
+		header_from = hfrom.v[0].spec;
+	}
+	if (account_resolve(&ra, o, header_from, e) == -1)
+		goto out;
+	if (o->mode == MODE_PRETEND) {
+		account_print(&ra, stdout);
+		rc = account_check_supported(&ra, e);
+		goto out;
+	}
+	if (account_check_supported(&ra, e) == -1)
+		goto out;
+	if (envelope_set_sender(&env, ra.envelope_from,
+	    o->from != NULL ? ERR_USAGE : ERR_CONFIG, e) == -1 ||
+	    add_cli_recipients(&env, o, e) == -1)
+		goto out;
+	if (m == NULL && msg_open(&m, STDIN_FILENO, e) == -1)
+		goto out;
+	if (o->read_recipients && add_header_recipients(&env, m, e) == -1)
+		goto out;
+	if (env.nrcpts == 0) {
+		err_set(e, o->read_recipients ? ERR_DATA : ERR_USAGE,
+		    o->read_recipients ?
+		    _("no recipients: none given and none found in the header") :
+		    _("no recipients given (use -t to take them from the header)"));
+		goto out;
+	}
+
+	memset(&fx, 0, sizeof(fx));
+	domain = msgid_domain(&ra);
+	fx.envelope_from = env.sender;
+	fx.from_name = ra.acct->from_full_name;
+	fx.set_from = ra.acct->set_from_header;
+	fx.set_date = ra.acct->set_date_header;
+	fx.set_msgid = ra.acct->set_msgid_header;
+	fx.remove_bcc = ra.acct->remove_bcc_headers;
+	fx.undisclosed = ra.acct->undisclosed_recipients;
+	fx.msgid_domain = domain;
+	fx.now = time(NULL);
+	memset(&src, 0, sizeof(src));
+	src.enc_flags = o->ignore_dots ? 0 : DATA_DOT_ENDS_INPUT;
+	if (msg_fixup(m, &fx, e) == -1 ||
+	    msg_check_ahead(m, src.enc_flags, e) == -1)
+		goto out;
+
+	if (o->debug > 0)
+		tr = transcript_new(stderr, o->debug > 1 ? TR_BODY : 0);
+	memset(&sp, 0, sizeof(sp));
+	sp.host = ra.acct->host;
+	sp.port = ra.port;
+	sp.socket_path = ra.acct->socket;
+	sp.source_ip = ra.acct->source_ip;
+	sp.helo = ra.helo;
+	sp.timeout_s = ra.timeout_s;
+	sp.tr = tr;
+	src.read = source_read;
+	src.ctx = m;
+	src.header_len = msg_header_length(m);
+	src.body_line = msg_body_line(m);
+	attempted = true;
+	rc = smtp_submit(&sp, env.sender, env.rcpts, env.nrcpts, &src, &res, e);
+out:
+	if (attempted)
+		write_log(&ra, &env, &res, e);
+	transcript_free(tr);
+	msg_free(m);
+	free(domain);
+	addrlist_release(&hfrom);
+	envelope_release(&env);
+	run_account_release(&ra);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct options	o;
+	struct err	e;
+	bool		stdin_open;
+	int		code;
+
+	stdin_open = guard_standard_fds();
+	setlocale(LC_ALL, "");
+#ifdef ENABLE_NLS
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+#endif
+	/* Writes to a closed pipe must fail with EPIPE, not kill us. */
+	signal(SIGPIPE, SIG_IGN);
+
+	err_init(&e);
+	options_init(&o);
+	if (cli_parse(&o, argc, argv, &e) == -1) {
+		options_release(&o);
+		return finish(&e);
+	}
+	switch (o.mode) {
+	case MODE_HELP:
+		cli_help(stdout);
+		break;
+	case MODE_VERSION:
+		cli_version(stdout);
+		break;
+	default:
+		(void)run(&o, stdin_open, &e);
+		break;
+	}
+	options_release(&o);
+	code = finish(&e);
+	if (code == 0 && (fflush(stdout) == EOF || ferror(stdout))) {
+		fprintf(stderr, "smtpsend: %s\n", _("cannot write to standard output"));
+		code = 74;
+	}
+	return code;
+}

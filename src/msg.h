@@ -1,0 +1,82 @@
+/*
+ * msg.h - the message on its way in: header block, fix-ups, body stream.
+ *
+ * msg_open() reads the header block from a descriptor and keeps it (at
+ * most MSG_HEADER_MAX bytes; beyond that the message is refused).  The body
+ * is never held: msg_read() hands out the fixed-up header block, then the
+ * body as it arrives.  Lines may end in LF, CRLF or a bare CR on input;
+ * all three end a line.
+ *
+ * The header block ends at the first empty line, at the first line that is
+ * neither a field nor a continuation of one (that line is body: an empty
+ * line is then inserted, so no body text is ever read as a header), or at
+ * the end of the input.  A leading mbox "From " line is dropped, as
+ * Postfix's sendmail does.
+ *
+ * The RFC 6409 section 8 fix-ups are applied by msg_fixup(): Bcc and
+ * Resent-Bcc removed (every spelling, continuation lines included), From,
+ * Date and Message-ID added when missing; fields present are never
+ * duplicated or rewritten unless the account asks for it.
+ */
+#ifndef SMTPSEND_MSG_H
+#define SMTPSEND_MSG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "conf.h"
+#include "err.h"
+#include "rfc5322.h"
+
+#define MSG_HEADER_MAX	(1024 * 1024)
+#define MSG_PREFETCH	(256 * 1024)
+
+struct msg;
+
+int	msg_open(struct msg **, int fd, struct err *);
+void	msg_free(struct msg *);
+
+/*
+ * Recipients for -t: To, Cc and Bcc, or, when the header has Resent-
+ * fields, Resent-To, Resent-Cc and Resent-Bcc of the first Resent- block
+ * (RFC 5322 section 3.6.6).  Must be called before msg_fixup().
+ */
+int	msg_header_recipients(struct msg *, struct addrlist *, struct err *);
+/* Mailboxes of the From field (for --read-envelope-from); may be empty. */
+int	msg_header_from(struct msg *, struct addrlist *, struct err *);
+
+struct msg_fixup {
+	const char	*envelope_from;	/* for an added From */
+	const char	*from_name;	/* display name for it, or NULL */
+	enum tristate	 set_from;	/* auto: when missing; on: replace; off */
+	bool		 set_date;
+	bool		 set_msgid;
+	bool		 remove_bcc;
+	bool		 undisclosed;	/* replace To/Cc/Bcc by undisclosed-recipients */
+	const char	*msgid_domain;
+	time_t		 now;
+};
+
+int	msg_fixup(struct msg *, const struct msg_fixup *, struct err *);
+
+/*
+ * Reads ahead up to MSG_PREFETCH bytes of body and checks them (NUL,
+ * lines over 998 octets) so that a small message is refused before any
+ * connection is made.  enc_flags as for the data encoder.
+ */
+int	msg_check_ahead(struct msg *, unsigned enc_flags, struct err *);
+
+/*
+ * The message as it is to be sent: first the header block (always
+ * returned alone, never mixed with body bytes in one call), then the
+ * body.  Returns > 0, 0 at the end, -1 on a read error (ERR_IOERR).
+ */
+ssize_t	msg_read(struct msg *, char *buf, size_t len, struct err *);
+/* Bytes msg_read() returns before the body starts. */
+size_t	msg_header_length(const struct msg *);
+/* The input line number of the first body line. */
+unsigned long msg_body_line(const struct msg *);
+
+#endif

@@ -1,0 +1,467 @@
+/*
+ * smtp.c - the submission dialogue.
+ *
+ * Deadlines follow the shape of RFC 5321 section 4.5.3.2 (greeting, MAIL
+ * and RCPT 5 minutes, DATA 2, each data block 3, end of data 10), scaled
+ * so that the configured timeout T stands for the 5-minute steps: DATA
+ * gets 0.4 T, each data block 0.6 T, the end of data 2 T.  A session
+ * deadline of 10 T, extended while the body flows, bounds the whole run
+ * even against a server that answers one byte at a time.
+ */
+#include <config.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data.h"
+#include "nls.h"
+#include "smtp.h"
+#include "trouble.h"
+#include "xalloc.h"
+
+/* Tenths of the base timeout for each wait. */
+#define T_CONNECT	10
+#define T_CONNECT_ALL	20
+#define T_GREETING	10
+#define T_COMMAND	10
+#define T_DATA		4
+#define T_BLOCK		6
+#define T_EOD		20
+#define T_QUIT		4
+#define T_SESSION	100
+
+/*
+ * While the body flows the session deadline moves on by one second per
+ * SESSION_MIN_RATE bytes sent: a slow but moving transfer is never cut.
+ */
+#define SESSION_MIN_RATE	(16 * 1024)
+
+/* At most this many commands are sent before their replies are read. */
+#define PIPELINE_WINDOW		100
+
+#define BODY_CHUNK	(64 * 1024)
+
+struct session {
+	const struct smtp_params *p;
+	struct conn		*c;
+	struct transcript	*tr;
+	struct caps		 caps;
+	bool			 closing;	/* 421 seen: do not send QUIT */
+	bool			 broken;	/* out of sync: drop, no QUIT */
+};
+
+int64_t
+smtp_step_ms(int timeout_s, int tenths)
+{
+	return (int64_t)timeout_s * 100 * tenths;
+}
+
+static void
+set_step(struct session *s, int tenths, const char *step)
+{
+	conn_set_deadline(s->c, conn_clock_ms() +
+	    smtp_step_ms(s->p->timeout_s, tenths), step);
+}
+
+/*
+ * Queues one command.  The caller builds it from validated addresses;
+ * a line break here would let data become a command, so it is refused
+ * again at the last moment rather than trusted.
+ */
+static int
+queue_cmd(struct session *s, struct err *e, const char *fmt, ...)
+{
+	char	line[1024];
+	va_list	ap;
+	int	n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 2)
+		return err_set(e, ERR_DATA, _("SMTP command too long"));
+	if (strpbrk(line, "\r\n") != NULL)
+		return err_set(e, ERR_DATA,
+		    _("refusing to send a command that contains a line break"));
+	memcpy(line + n, "\r\n", 3);
+	transcript_out(s->tr, line, (size_t)n + 2);
+	return conn_write(s->c, line, (size_t)n + 2, e);
+}
+
+static int
+flush(struct session *s, int tenths, const char *step, struct err *e)
+{
+	set_step(s, tenths, step);
+	if (conn_flush(s->c, e) == -1) {
+		s->broken = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads one complete reply; any failure leaves the session broken. */
+static int
+read_reply(struct session *s, struct reply *r, int tenths, const char *step,
+    struct err *e)
+{
+	const char	*line;
+	size_t		 len;
+	int		 rc;
+
+	reply_init(r);
+	set_step(s, tenths, step);
+	do {
+		if (conn_read_line(s->c, &line, &len, e) == -1) {
+			s->broken = true;
+			return -1;
+		}
+		transcript_in(s->tr, line, len);
+		if ((rc = reply_feed(r, line, len, e)) == -1) {
+			s->broken = true;
+			return -1;
+		}
+	} while (rc == 0);
+	if (r->code == 421)
+		s->closing = true;
+	return 0;
+}
+
+/* Sends QUIT without waiting for its reply, when that is still proper. */
+static void
+quit(struct session *s)
+{
+	struct err ignored;
+
+	if (s->closing || s->broken)
+		return;
+	err_init(&ignored);
+	if (queue_cmd(s, &ignored, "QUIT") == 0)
+		(void)flush(s, T_QUIT, _("the server to take QUIT"), &ignored);
+}
+
+/*
+ * After a failed write, the server may have said why before it closed
+ * (a 554 in the middle of the data, say): if a complete reply is already
+ * buffered, its words are better than "connection closed".
+ */
+static void
+salvage_reply(struct session *s, enum smtp_stage st, struct err *e)
+{
+	struct reply	*r;
+	struct err	 tmp;
+	const char	*line;
+	size_t		 len;
+	int		 rc = 0;
+
+	if (conn_unread(s->c) == 0)
+		return;
+	r = xmalloc(sizeof(*r));
+	reply_init(r);
+	err_init(&tmp);
+	conn_set_deadline(s->c, conn_clock_ms(), _("a reply"));
+	while (rc == 0 && conn_unread(s->c) > 0 &&
+	    conn_read_line(s->c, &line, &len, &tmp) == 0) {
+		transcript_in(s->tr, line, len);
+		rc = reply_feed(r, line, len, &tmp);
+	}
+	if (rc == 1 && !trouble_is_success(st, r->code)) {
+		err_clear(e);
+		trouble_reply(e, st, r, NULL);
+	}
+	free(r);
+}
+
+static int
+greeting(struct session *s, struct reply *r, struct err *e)
+{
+	if (read_reply(s, r, T_GREETING, _("the greeting"), e) == -1)
+		return -1;
+	if (!trouble_is_success(STAGE_GREETING, r->code)) {
+		trouble_reply(e, STAGE_GREETING, r, NULL);
+		quit(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* EHLO, or HELO when the server does not understand EHLO (4.1.1.1). */
+static int
+hello(struct session *s, struct reply *r, struct err *e)
+{
+	if (queue_cmd(s, e, "EHLO %s", s->p->helo) == -1 ||
+	    flush(s, T_COMMAND, _("the reply to EHLO"), e) == -1 ||
+	    read_reply(s, r, T_COMMAND, _("the reply to EHLO"), e) == -1)
+		return -1;
+	if (trouble_is_success(STAGE_EHLO, r->code)) {
+		reply_caps(r, &s->caps);
+		return 0;
+	}
+	if (r->code / 100 != 5) {
+		trouble_reply(e, STAGE_EHLO, r, NULL);
+		quit(s);
+		return -1;
+	}
+	transcript_note(s->tr, _("EHLO not accepted; trying HELO"));
+	caps_init(&s->caps);
+	if (queue_cmd(s, e, "HELO %s", s->p->helo) == -1 ||
+	    flush(s, T_COMMAND, _("the reply to HELO"), e) == -1 ||
+	    read_reply(s, r, T_COMMAND, _("the reply to HELO"), e) == -1)
+		return -1;
+	if (!trouble_is_success(STAGE_HELO, r->code)) {
+		trouble_reply(e, STAGE_HELO, r, NULL);
+		quit(s);
+		return -1;
+	}
+	return 0;
+}
+
+/* The outcome of an envelope, gathered reply by reply. */
+struct tally {
+	struct err	 fail;		/* the failure that decides, if any */
+	size_t		 accepted;	/* recipients accepted */
+	bool		 mail_ok;
+	bool		 data_ok;	/* 354 received */
+};
+
+static void
+tally_note(struct tally *t, enum smtp_stage st, const struct reply *r,
+    const char *subject)
+{
+	struct err e;
+
+	if (trouble_is_success(st, r->code)) {
+		if (st == STAGE_MAIL)
+			t->mail_ok = true;
+		else if (st == STAGE_RCPT)
+			t->accepted++;
+		else if (st == STAGE_DATA)
+			t->data_ok = true;
+		return;
+	}
+	/*
+	 * After a refused MAIL the server answers RCPT and DATA with "503
+	 * bad sequence", and after refused recipients DATA gets "554 no valid
+	 * recipients": the earlier reply is the one that explains.
+	 */
+	if (t->fail.kind != ERR_NONE && (!t->mail_ok || st == STAGE_DATA))
+		return;
+	err_init(&e);
+	trouble_reply(&e, st, r, subject);
+	if (t->fail.kind == ERR_NONE || trouble_worse(&t->fail, &e))
+		t->fail = e;
+}
+
+/*
+ * MAIL, RCPT... and DATA.  With PIPELINING they go out in groups of at
+ * most PIPELINE_WINDOW commands and the replies are read in order after
+ * each group (RFC 2920 section 3.1: DATA ends the last group).  Without
+ * it, each command waits for its reply.  Every reply is checked.
+ */
+static int
+envelope(struct session *s, const char *sender, char *const *rcpts,
+    size_t n, struct err *e)
+{
+	struct reply	*r = xmalloc(sizeof(*r));
+	struct tally	 t;
+	size_t		 ncmd = n + 2, sent = 0, acked = 0;
+	bool		 pipe = s->caps.pipelining;
+	int		 rc = -1;
+
+	memset(&t, 0, sizeof(t));
+	while (acked < ncmd) {
+		size_t limit = pipe ? acked + PIPELINE_WINDOW : acked + 1;
+
+		for (; sent < ncmd && sent < limit; sent++) {
+			if (sent == 0)
+				rc = queue_cmd(s, e, "MAIL FROM:<%s>", sender);
+			else if (sent <= n)
+				rc = queue_cmd(s, e, "RCPT TO:<%s>", rcpts[sent - 1]);
+			else
+				rc = queue_cmd(s, e, "DATA");
+			if (rc == -1)
+				goto out;
+		}
+		rc = -1;
+		if (flush(s, T_COMMAND, _("the server to take the envelope"),
+		    e) == -1)
+			goto out;
+		for (; acked < sent; acked++) {
+			enum smtp_stage st = acked == 0 ? STAGE_MAIL :
+			    acked <= n ? STAGE_RCPT : STAGE_DATA;
+			const char *subject = acked == 0 ? sender :
+			    acked <= n ? rcpts[acked - 1] : NULL;
+
+			if (read_reply(s, r, st == STAGE_DATA ? T_DATA : T_COMMAND,
+			    st == STAGE_MAIL ? _("the reply to MAIL FROM") :
+			    st == STAGE_RCPT ? _("the reply to RCPT TO") :
+			    _("the reply to DATA"), e) == -1)
+				goto out;
+			tally_note(&t, st, r, subject);
+		}
+		/*
+		 * Without PIPELINING, stop at a refused MAIL; keep asking about
+		 * every recipient so the error can name the worst one, but do
+		 * not send DATA into a transaction that already failed.
+		 */
+		if (!pipe && t.fail.kind != ERR_NONE &&
+		    (!t.mail_ok || sent == ncmd - 1))
+			break;
+	}
+	if (t.fail.kind == ERR_NONE && t.data_ok) {
+		rc = 0;
+		goto out;
+	}
+	if (t.fail.kind == ERR_NONE)	/* cannot happen: DATA was refused */
+		err_set(e, ERR_SOFTWARE, "envelope without verdict");
+	else
+		*e = t.fail;
+	if (t.data_ok) {
+		/*
+		 * The server waits for data, but a recipient was refused: drop
+		 * the connection before any end of data so nothing is delivered.
+		 */
+		transcript_note(s->tr, _("a recipient was refused: "
+		    "closing without sending the message"));
+		s->broken = true;
+	} else {
+		if (t.accepted > 0)
+			transcript_note(s->tr, _("a recipient was refused: "
+			    "the message is not sent to anyone"));
+		quit(s);
+	}
+out:
+	free(r);
+	return rc;
+}
+
+/* Streams the message through the encoder into the connection. */
+static int
+body(struct session *s, struct smtp_source *src, struct smtp_result *res,
+    struct reply *r, struct err *e)
+{
+	struct data_enc	 enc;
+	char		*in = xmalloc(BODY_CHUNK), *out;
+	ssize_t		 n;
+	size_t		 off, used, outlen, consumed = 0;
+	int		 rc = 0;
+
+	data_enc_init(&enc, DATA_DOTSTUFF | src->enc_flags, 1);
+	while (rc == 0) {
+		if (consumed == src->header_len)	/* the body begins */
+			enc.lineno = src->body_line;
+		if ((n = src->read(src->ctx, in, BODY_CHUNK, e)) == -1)
+			goto abort;
+		if (n == 0)
+			break;
+		consumed += (size_t)n;
+		for (off = 0; off < (size_t)n && rc == 0; off += used) {
+			set_step(s, T_BLOCK, _("the server to take the message"));
+			out = conn_reserve(s->c, DATA_ENC_BOUND((size_t)n - off), e);
+			if (out == NULL) {
+				s->broken = true;
+				salvage_reply(s, STAGE_EOD, e);
+				goto abort;
+			}
+			rc = data_enc_feed(&enc, in + off, (size_t)n - off, &used,
+			    out, &outlen, e);
+			if (rc == -1)
+				goto abort;
+			transcript_body(s->tr, out, outlen);
+			conn_commit(s->c, outlen);
+			conn_extend_session_deadline(s->c,
+			    (int64_t)outlen * 1000 / SESSION_MIN_RATE);
+		}
+	}
+	free(in);
+	in = NULL;
+	if ((out = conn_reserve(s->c, DATA_ENC_FINISH_MAX, e)) == NULL) {
+		s->broken = true;
+		salvage_reply(s, STAGE_EOD, e);
+		goto abort;
+	}
+	outlen = data_enc_finish(&enc, out);
+	/* The last line's CRLF (if it lacked one) is body, the dot is not. */
+	transcript_body(s->tr, out, outlen - 3);
+	transcript_body_summary(s->tr, enc.nbytes - 3, enc.nlines);
+	transcript_out(s->tr, ".\r\n", 3);
+	conn_commit(s->c, outlen);
+	res->size = enc.nbytes;
+	if (flush(s, T_BLOCK, _("the server to take the message"), e) == -1) {
+		salvage_reply(s, STAGE_EOD, e);
+		return -1;
+	}
+	if (read_reply(s, r, T_EOD, _("the reply to the end of data"), e) == -1)
+		return -1;
+	if (!trouble_is_success(STAGE_EOD, r->code)) {
+		trouble_reply(e, STAGE_EOD, r, NULL);
+		quit(s);
+		return -1;
+	}
+	return 0;
+abort:
+	/*
+	 * No end of data may follow a failed input: the server must see the
+	 * connection end inside DATA and discard what it got.
+	 */
+	free(in);
+	transcript_note(s->tr, _("message not sent: closing the connection "
+	    "before the end of data"));
+	s->broken = true;
+	return -1;
+}
+
+int
+smtp_submit(const struct smtp_params *p, const char *sender,
+    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
+    struct smtp_result *res, struct err *e)
+{
+	struct session	 s;
+	struct conn_params cp;
+	struct reply	*r = xmalloc(sizeof(*r));
+	int64_t		 start = conn_clock_ms();
+	int		 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&s, 0, sizeof(s));
+	s.p = p;
+	s.tr = p->tr;
+	caps_init(&s.caps);
+
+	memset(&cp, 0, sizeof(cp));
+	cp.host = p->host;
+	cp.port = p->port;
+	cp.socket_path = p->socket_path;
+	cp.source_ip = p->source_ip;
+	cp.timeout_ms = (int)smtp_step_ms(p->timeout_s, T_CONNECT);
+	cp.deadline_ms = start + smtp_step_ms(p->timeout_s, T_CONNECT_ALL);
+	if (p->socket_path != NULL)
+		transcript_note(s.tr, _("connecting to socket %s"), p->socket_path);
+	else
+		transcript_note(s.tr, _("connecting to %s port %d"), p->host,
+		    p->port);
+	if (conn_open(&s.c, &cp, e) == -1)
+		goto out;
+	snprintf(res->peer, sizeof(res->peer), "%s", conn_peer(s.c));
+	transcript_note(s.tr, _("connected to %s"), conn_peer(s.c));
+	conn_set_session_deadline(s.c, start +
+	    smtp_step_ms(p->timeout_s, T_SESSION));
+
+	if (greeting(&s, r, e) == -1 || hello(&s, r, e) == -1 ||
+	    envelope(&s, sender, rcpts, nrcpts, e) == -1 ||
+	    body(&s, src, res, r, e) == -1)
+		goto out;
+	res->code = r->code;
+	reply_summary(r, res->text, sizeof(res->text));
+	quit(&s);
+	rc = 0;
+out:
+	if (rc == -1 && e->reply_code != 0) {
+		res->code = e->reply_code;
+		snprintf(res->text, sizeof(res->text), "%s", e->server);
+	}
+	conn_free(s.c);
+	free(r);
+	return rc;
+}

@@ -1,0 +1,78 @@
+/*
+ * smtp.h - one submission session (RFC 5321, RFC 6409).
+ *
+ * smtp_submit() runs the whole dialogue: connect, greeting, EHLO (HELO
+ * when EHLO is not understood), the envelope (pipelined per RFC 2920 when
+ * the server offers it, every reply checked), DATA with the body streamed
+ * from a reader through the data encoder, and QUIT, sent once the final
+ * reply has been read and not waited for.
+ *
+ * Nothing is ever reported as sent that the server did not accept with
+ * its final 250.  A refused recipient aborts the transaction (nothing is
+ * delivered to the others) so that a retry cannot duplicate mail: without
+ * PIPELINING no DATA is sent; with it, when DATA was already accepted,
+ * the connection is dropped before the end of data, which makes the
+ * server discard the transaction (RFC 5321 section 3.8).  A failure of the
+ * input (read error, NUL, over-long line) also drops the connection
+ * before the end of data.
+ *
+ * This module knows nothing of the configuration or the command line: the
+ * caller fills struct smtp_params.
+ */
+#ifndef SMTPSEND_SMTP_H
+#define SMTPSEND_SMTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conn.h"
+#include "err.h"
+#include "reply.h"
+#include "transcript.h"
+
+struct smtp_params {
+	const char	*host;
+	int		 port;
+	const char	*socket_path;	/* NULL: TCP to host:port */
+	const char	*source_ip;	/* NULL: any */
+	const char	*helo;		/* EHLO/HELO argument */
+	int		 timeout_s;	/* the base of every deadline, > 0 */
+	struct transcript *tr;		/* NULL: no transcript */
+};
+
+/* Where the message bytes come from: the header block, then the body. */
+struct smtp_source {
+	/* > 0 bytes, 0 at the end, -1 with e filled. */
+	ssize_t		(*read)(void *ctx, char *buf, size_t len, struct err *);
+	void		*ctx;
+	unsigned	 enc_flags;	/* DATA_DOT_ENDS_INPUT or 0 */
+	/*
+	 * For error messages in input line numbers: the reader's first
+	 * header_len bytes are the (rewritten) header block, and the body
+	 * that follows starts at input line body_line.
+	 */
+	size_t		 header_len;
+	unsigned long	 body_line;
+};
+
+struct smtp_result {
+	int		 code;		/* the final reply, 0 if none */
+	char		 text[512];	/* its summary */
+	uint64_t	 size;		/* message bytes sent (as transferred) */
+	char		 peer[96];	/* who we spoke to */
+};
+
+/*
+ * Returns 0 once the server accepted the message for every recipient; -1
+ * otherwise, with e saying what failed and why.
+ */
+int	smtp_submit(const struct smtp_params *, const char *sender,
+	    char *const *rcpts, size_t nrcpts, struct smtp_source *,
+	    struct smtp_result *, struct err *);
+
+/* Deadlines as multiples of the base timeout, after RFC 5321 4.5.3.2. */
+int64_t	smtp_step_ms(int timeout_s, int tenths);
+
+#endif

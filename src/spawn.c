@@ -1,0 +1,162 @@
+/*
+ * spawn.c - /bin/sh -c CMD, first line of its output.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "nls.h"
+#include "spawn.h"
+
+#define OUTPUT_MAX	(16 * 1024 * 1024)
+#define STDERR_KEEP	1024
+
+static void
+close_pair(int p[2])
+{
+	if (p[0] != -1)
+		close(p[0]);
+	if (p[1] != -1)
+		close(p[1]);
+}
+
+/* Reads both pipes until both end; out keeps everything up to OUTPUT_MAX. */
+static int
+drain(int outfd, int errfd, struct buf *out, char *errtext, size_t errsize,
+    struct err *e)
+{
+	struct pollfd	pfd[2];
+	char		chunk[4096];
+	size_t		errlen = 0;
+	ssize_t		n;
+	int		open_fds = 2, i;
+
+	pfd[0].fd = outfd;
+	pfd[1].fd = errfd;
+	pfd[0].events = pfd[1].events = POLLIN;
+	while (open_fds > 0) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			return err_set(e, ERR_OSERR, _("poll failed: %s"),
+			    strerror(errno));
+		}
+		for (i = 0; i < 2; i++) {
+			if (pfd[i].fd == -1 || pfd[i].revents == 0)
+				continue;
+			n = read(pfd[i].fd, chunk, sizeof(chunk));
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				pfd[i].fd = -1;
+				open_fds--;
+				continue;
+			}
+			if (i == 0) {
+				if (buf_add(out, chunk, (size_t)n, e) == -1)
+					return -1;
+			} else if (errlen + 1 < errsize) {
+				size_t take = (size_t)n;
+
+				if (take > errsize - 1 - errlen)
+					take = errsize - 1 - errlen;
+				memcpy(errtext + errlen, chunk, take);
+				errlen += take;
+			}
+		}
+	}
+	errtext[errlen] = '\0';
+	return 0;
+}
+
+/* The first line of s, made printable, for an error message. */
+static void
+first_line_printable(char *s)
+{
+	char *p;
+
+	if ((p = strpbrk(s, "\r\n")) != NULL)
+		*p = '\0';
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+}
+
+int
+spawn_first_line(const char *cmd, const char *what, char **line,
+    struct err *e)
+{
+	int		 outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull;
+	int		 status, rc = -1;
+	pid_t		 pid;
+	struct buf	 out;
+	char		 errtext[STDERR_KEEP + 1];
+	char		*nl;
+
+	*line = NULL;
+	buf_init(&out, OUTPUT_MAX, ERR_CONFIG, _("the output of the command"));
+	if (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1) {
+		err_set(e, ERR_OSERR, _("cannot create a pipe: %s"),
+		    strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		err_set(e, ERR_OSERR, _("cannot fork: %s"), strerror(errno));
+		goto out;
+	}
+	if (pid == 0) {
+		devnull = open("/dev/null", O_RDONLY);
+		if (devnull == -1 || dup2(devnull, 0) == -1 ||
+		    dup2(outp[1], 1) == -1 || dup2(errp[1], 2) == -1)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(outp[1]);
+	close(errp[1]);
+	outp[1] = errp[1] = -1;
+	if (drain(outp[0], errp[0], &out, errtext, sizeof(errtext), e) == -1) {
+		kill(pid, SIGTERM);
+		waitpid(pid, &status, 0);
+		goto out;
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			err_set(e, ERR_OSERR, _("cannot wait for %s: %s"), what,
+			    strerror(errno));
+			goto out;
+		}
+	first_line_printable(errtext);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (errtext[0] != '\0')
+			err_set(e, ERR_CONFIG, _("%s command failed: %s"), what,
+			    errtext);
+		else
+			err_set(e, ERR_CONFIG,
+			    _("%s command failed with exit status %d"), what,
+			    WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+		goto out;
+	}
+	if (out.len == 0) {
+		err_set(e, ERR_CONFIG, _("%s command printed nothing"), what);
+		goto out;
+	}
+	if ((nl = strpbrk(out.data, "\r\n")) != NULL)
+		*nl = '\0';
+	*line = buf_detach(&out);
+	rc = 0;
+out:
+	close_pair(outp);
+	close_pair(errp);
+	buf_release(&out);
+	return rc;
+}

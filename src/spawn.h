@@ -1,0 +1,19 @@
+/*
+ * spawn.h - run a configured shell command and take its first line.
+ *
+ * Used for msmtp's "eval" (and later "passwordeval").  The command runs
+ * with /bin/sh -c, standard input from /dev/null (ours carries the
+ * message, which a child must never consume), standard output read up to
+ * the first line end (no length limit), standard error kept (first 1 KiB)
+ * for the error message.  A non-zero exit status is an error.
+ */
+#ifndef SMTPSEND_SPAWN_H
+#define SMTPSEND_SPAWN_H
+
+#include "err.h"
+
+/* *line is allocated; what names the command in messages ("eval"). */
+int	spawn_first_line(const char *cmd, const char *what, char **line,
+	    struct err *);
+
+#endif

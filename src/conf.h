@@ -84,7 +84,7 @@ enum queue_mode { QUEUE_OFF, QUEUE_ON, QUEUE_ALWAYS };
 struct conf_origin {
 	const char	*file;		/* borrowed from the conf; NULL if unset */
 	unsigned	 line;		/* 0 for the command line */
-	bool		 from_defaults;	/* copied from a "defaults" section */
+	bool		 from_defaults;	/* came from a "defaults" section */
 };
 
 /*
@@ -119,7 +119,7 @@ struct account {
 	char		*ntlmdomain;
 	bool		 tls;			/* default on */
 	bool		 tls_starttls;		/* default on */
-	char		*tls_trust_file;	/* NULL = "system"; "" = trust no CA */
+	char		*tls_trust_file;	/* NULL = "system"; "" = no CA */
 	char		*tls_crl_file;
 	char		*tls_fingerprint;
 	char		*tls_key_file;
@@ -128,7 +128,7 @@ struct account {
 	char		*tls_priorities;
 	char		*tls_host_override;
 	int		 tls_min_dh_prime_bits;
-	char		*from;			/* may be a wildcard pattern; "" = <> */
+	char		*from;			/* may be a pattern; "" = <> */
 	char		*from_full_name;
 	bool		 allow_from_override;	/* default on */
 	char		*dsn_notify;		/* NULL = off */
@@ -179,9 +179,10 @@ void	conf_release(struct conf *);
  * a later file replace same-named accounts of an earlier one (the user file
  * overrides the system file, as in msmtp); parents may name accounts of an
  * earlier file; a replacing account keeps the old one's place in the
- * order.  Errors are ERR_CONFIG with text "FILE:LINE: what"; on error the
- * conf is left as it was.  Sets conf->has_password when the text itself
- * (not the output of an "eval") sets a non-empty "password".
+ * order.  Errors are ERR_CONFIG (a failed eval keeps the hook's kind)
+ * with text "FILE:LINE: what"; on error the conf is left as it was.
+ * Sets conf->has_password when the text itself (not the output of an
+ * "eval") sets a non-empty "password".
  */
 int	conf_parse(struct conf *, const char *text, size_t len,
 	    const struct conf_source *, struct err *);

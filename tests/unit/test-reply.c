@@ -103,7 +103,7 @@ main(void)
 	reply_summary(&r, sum, sizeof(sum));
 	is_str(sum, "550 5.1.1 first / second", "summary");
 	n = reply_first_line(&r, &first);
-	is_int(n, 15, "first line length");
+	is_int(n, 11, "first line length");
 	reply_summary(&r, sum, 12);
 	is_str(sum, "550 5.1.1 f", "summary cut to size");
 

@@ -115,7 +115,11 @@ add_setting(struct options *o, const char *key, const char *value,
 	o->nsettings++;
 }
 
-/* The injection rule: nothing from argv may carry a line break. */
+/*
+ * The injection rule: nothing from argv may carry a line break.  The
+ * value itself is not repeated in the message: it is what holds the
+ * line break.
+ */
 static int
 check_value(const char *what, const char *value, struct err *e)
 {
@@ -123,6 +127,20 @@ check_value(const char *what, const char *value, struct err *e)
 		return err_set(e, ERR_USAGE,
 		    _("%s: value contains a line break"), what);
 	return 0;
+}
+
+/* "-f" or "--from", for messages about the option getopt just returned. */
+static const char *
+option_name(int c, const struct option *longopts, int idx, char *buf,
+    size_t size)
+{
+	if (c > 0 && c < 256 && c != '?' && c != ':')
+		snprintf(buf, size, "-%c", c);
+	else if (idx >= 0)
+		snprintf(buf, size, "--%s", longopts[idx].name);
+	else
+		snprintf(buf, size, "?");
+	return buf;
 }
 
 static int
@@ -158,6 +176,7 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 	size_t		 i, n = 0;
 	int		 c, idx;
 	int		 rc = -1;
+	char		 name[64];
 
 	longopts = xcalloc(NFIXED + NKEYOPT + 1, sizeof(*longopts));
 	for (i = 0; i < NFIXED; i++)
@@ -171,10 +190,13 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 	}
 	opterr = 0;
 	optind = 1;
+	idx = -1;
 	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPX:N:R:o:b:",
 	    longopts, &idx)) != -1) {
-		if (optarg != NULL && check_value(argv[optind - 1], optarg, e) == -1)
+		if (optarg != NULL && check_value(option_name(c, longopts, idx,
+		    name, sizeof(name)), optarg, e) == -1)
 			goto out;
+		idx = -1;
 		switch (c) {
 		case 't':
 			o->read_recipients = true;

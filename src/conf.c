@@ -1073,20 +1073,21 @@ run_line(struct parse *p, char *line, unsigned lineno, bool from_eval)
 		}
 	} else if (strcmp(cmd, "account") == 0)
 		rc = do_account(p, arg, where, lineno);
-	else if (p->cur == NULL) {
+	else if (p->cur == NULL && keydef_find(cmd) == NULL)
+		rc = err_set(p->e, ERR_CONFIG,
+		    _("%s: unknown command '%.64s'"), where, cmd);
+	else {
 		/*
-		 * msmtp (for 1.2.x files) opens an account "default" here.
-		 * We refuse: such a file is ambiguous with a forgotten
-		 * "account" line, and the fix is one line.
+		 * Settings before any "account" or "defaults" line open an
+		 * account named "default", as msmtp has done since its 1.2
+		 * files, so that such a file keeps working unchanged.
 		 */
-		if (keydef_find(cmd) == NULL)
-			rc = err_set(p->e, ERR_CONFIG,
-			    _("%s: unknown command '%.64s'"), where, cmd);
-		else
-			rc = err_set(p->e, ERR_CONFIG,
-			    _("%s: command '%s' outside an account or defaults "
-			    "section"), where, cmd);
-	} else {
+		if (p->cur == NULL) {
+			char name[] = "default";
+
+			if ((rc = do_account(p, name, where, lineno)) == -1)
+				goto done;
+		}
 		rc = conf_set(p->cur, cmd, arg, where, p->file, lineno,
 		    p->src->home, p->e);
 		/* The file's own text: what its permissions must protect. */

@@ -14,8 +14,8 @@
  * enclosed in double quotes, which are removed; there are no escapes, so
  * "a\b" is a, backslash, b.  An argument that opens a quote without
  * closing it at its end is an error.  Lines have no length limit.
- * Unlike msmtp, a setting before the first "account" or "defaults" is an
- * error (msmtp opens an implicit account "default" for 1.2.x files).
+ * As in msmtp, settings before the first "account" or "defaults" line
+ * open an account named "default" (the form of msmtp 1.2 files).
  *
  * Every setting remembers whether it was set explicitly and where
  * (file and line), so inheritance copies only what was written and later

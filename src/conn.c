@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "conn.h"
 #include "nls.h"
 #include "resolve.h"
@@ -40,15 +41,6 @@ struct conn {
 	const char	*step;
 	uint64_t	 sent;
 };
-
-int64_t
-conn_clock_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ------------------------------------------------------------ plain TCP */
 
@@ -116,7 +108,7 @@ effective_deadline(const struct conn *c)
 static int
 timeout_error(const struct conn *c, struct err *e)
 {
-	if (c->session_deadline != 0 && conn_clock_ms() >= c->session_deadline &&
+	if (c->session_deadline != 0 && clock_ms() >= c->session_deadline &&
 	    (c->deadline == 0 || c->session_deadline <= c->deadline))
 		return err_set(e, ERR_TEMPFAIL,
 		    _("the session with %s took too long (waiting for %s)"),
@@ -137,7 +129,7 @@ poll_until(struct conn *c, short events, struct err *e)
 	int		rc;
 
 	for (;;) {
-		left = effective_deadline(c) - conn_clock_ms();
+		left = effective_deadline(c) - clock_ms();
 		if (left <= 0)
 			return timeout_error(c, e);
 		pfd.fd = c->fd;
@@ -204,7 +196,7 @@ connect_wait(int fd, int64_t deadline)
 	socklen_t	len = sizeof(soerr);
 
 	for (;;) {
-		left = deadline - conn_clock_ms();
+		left = deadline - clock_ms();
 		if (left <= 0) {
 			errno = ETIMEDOUT;
 			return -1;
@@ -311,7 +303,7 @@ conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
 		resolve_addr_string(ai->ai_addr, ai->ai_addrlen, addr,
 		    sizeof(addr));
-		if (conn_clock_ms() >= p->deadline_ms) {
+		if (clock_ms() >= p->deadline_ms) {
 			saved = ETIMEDOUT;
 			break;
 		}
@@ -330,7 +322,7 @@ conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 			return -1;
 		}
 		set_nodelay(fd);
-		limit = conn_clock_ms() + p->timeout_ms;
+		limit = clock_ms() + p->timeout_ms;
 		if (limit > p->deadline_ms)
 			limit = p->deadline_ms;
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ||
@@ -471,6 +463,21 @@ conn_read_line(struct conn *c, const char **line, size_t *len,
 				return -1;
 		}
 	}
+}
+
+size_t
+conn_read_available(struct conn *c)
+{
+	struct err	ignored;
+	int		i;
+
+	/* A few rounds: a reply may be split over segments already queued. */
+	for (i = 0; i < 16 && !c->eof; i++) {
+		err_init(&ignored);
+		if (fill(c, &ignored) != 1)
+			break;
+	}
+	return c->rlen - c->rpos;
 }
 
 size_t

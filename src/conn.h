@@ -9,8 +9,8 @@
  * CONN_AGAIN_WRITE and conn.c waits in poll() until the deadline, so no
  * retry loop can turn into a hang, inside TLS or not.
  *
- * Deadlines are absolute times in milliseconds on conn_clock_ms()'s
- * monotonic clock.  Each wait is bounded by the step deadline set with
+ * Deadlines are absolute times in milliseconds on the monotonic clock of
+ * clock.h.  Each wait is bounded by the step deadline set with
  * conn_set_deadline() and by the session deadline; the first to pass
  * ends the wait with ERR_TEMPFAIL naming the step.
  */
@@ -52,8 +52,6 @@ struct conn_params {
 	int64_t		 deadline_ms;	/* whole connect phase */
 };
 
-int64_t	conn_clock_ms(void);
-
 /*
  * Connects to every address of host in turn until one answers, each
  * attempt bounded by timeout_ms and all by deadline_ms.  The socket is
@@ -80,6 +78,13 @@ void	conn_extend_session_deadline(struct conn *, int64_t by_ms);
  */
 int	conn_read_line(struct conn *, const char **line, size_t *len,
 	    struct err *);
+
+/*
+ * Reads what has already arrived, without waiting, ignoring errors: after
+ * a failed write the server's last reply may still be waiting in the
+ * socket.  Returns the number of bytes now unread.
+ */
+size_t	conn_read_available(struct conn *);
 
 /* Bytes received but not yet handed out by conn_read_line(). */
 size_t	conn_unread(const struct conn *);

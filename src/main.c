@@ -119,8 +119,9 @@ msgid_domain(const struct run_account *ra)
 	d = rfc5322_addr_domain(ra->envelope_from);
 	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0)
 		return xstrdup(d);
-	if (gethostname(host, sizeof(host)) == 0 && host[sizeof(host) - 1] == '\0'
-	    && strchr(host, '.') != NULL && strpbrk(host, "<>@ \r\n") == NULL)
+	memset(host, 0, sizeof(host));
+	if (gethostname(host, sizeof(host) - 1) == 0 &&
+	    strchr(host, '.') != NULL && strpbrk(host, "<>@ \r\n") == NULL)
 		return xstrdup(host);
 	return xstrdup("smtpsend.invalid");
 }
@@ -228,7 +229,9 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	domain = msgid_domain(&ra);
 	fx.envelope_from = env.sender;
 	fx.from_name = ra.acct->from_full_name;
-	fx.set_from = ra.acct->set_from_header;
+	fx.set_from = ra.acct->set_from_header == TRI_ON ? MSG_FROM_ALWAYS :
+	    ra.acct->set_from_header == TRI_OFF ? MSG_FROM_NEVER :
+	    MSG_FROM_WHEN_MISSING;
 	fx.set_date = ra.acct->set_date_header;
 	fx.set_msgid = ra.acct->set_msgid_header;
 	fx.remove_bcc = ra.acct->remove_bcc_headers;

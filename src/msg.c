@@ -372,9 +372,9 @@ msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 		remove_fields(m, "Cc");
 		remove_fields(m, "Bcc");
 	}
-	add_from = fx->set_from == TRI_ON ||
-	    (fx->set_from == TRI_AUTO && !has_field(m, "From"));
-	if (fx->set_from == TRI_ON)
+	add_from = fx->set_from == MSG_FROM_ALWAYS ||
+	    (fx->set_from == MSG_FROM_WHEN_MISSING && !has_field(m, "From"));
+	if (fx->set_from == MSG_FROM_ALWAYS)
 		remove_fields(m, "From");
 
 	buf_reset(b);

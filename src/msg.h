@@ -26,7 +26,6 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include "conf.h"
 #include "err.h"
 #include "rfc5322.h"
 
@@ -47,10 +46,16 @@ int	msg_header_recipients(struct msg *, struct addrlist *, struct err *);
 /* Mailboxes of the From field (for --read-envelope-from); may be empty. */
 int	msg_header_from(struct msg *, struct addrlist *, struct err *);
 
+enum msg_from_policy {
+	MSG_FROM_WHEN_MISSING,		/* set_from_header auto */
+	MSG_FROM_ALWAYS,		/* on: replaces any From */
+	MSG_FROM_NEVER,			/* off */
+};
+
 struct msg_fixup {
 	const char	*envelope_from;	/* for an added From */
 	const char	*from_name;	/* display name for it, or NULL */
-	enum tristate	 set_from;	/* auto: when missing; on: replace; off */
+	enum msg_from_policy set_from;
 	bool		 set_date;
 	bool		 set_msgid;
 	bool		 remove_bcc;

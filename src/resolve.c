@@ -6,13 +6,14 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
 
-#include "conn.h"
+#include "clock.h"
 #include "nls.h"
 #include "resolve.h"
 #include "xalloc.h"
@@ -134,7 +135,7 @@ resolve_host(const char *host, int port, int64_t deadline_ms,
 	/* pthread_cond_timedwait() takes CLOCK_REALTIME by default. */
 	clock_gettime(CLOCK_REALTIME, &ts);
 	{
-		int64_t left = deadline_ms - conn_clock_ms();
+		int64_t left = deadline_ms - clock_ms();
 
 		if (left < 0)
 			left = 0;

@@ -17,7 +17,7 @@
 
 /*
  * Resolves host and port (a number) for a TCP stream.  deadline_ms is an
- * absolute time on conn_clock_ms()'s clock.  On success *out holds the
+ * absolute time on clock_ms()'s clock.  On success *out holds the
  * list, to be freed with freeaddrinfo().  Errors: ERR_NOHOST for a name
  * that does not exist, ERR_TEMPFAIL for a temporary resolver failure or
  * the deadline, ERR_OSERR otherwise.

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "data.h"
 #include "nls.h"
 #include "smtp.h"
@@ -61,7 +62,7 @@ smtp_step_ms(int timeout_s, int tenths)
 static void
 set_step(struct session *s, int tenths, const char *step)
 {
-	conn_set_deadline(s->c, conn_clock_ms() +
+	conn_set_deadline(s->c, clock_ms() +
 	    smtp_step_ms(s->p->timeout_s, tenths), step);
 }
 
@@ -155,12 +156,12 @@ salvage_reply(struct session *s, enum smtp_stage st, struct err *e)
 	size_t		 len;
 	int		 rc = 0;
 
-	if (conn_unread(s->c) == 0)
+	if (conn_read_available(s->c) == 0)
 		return;
 	r = xmalloc(sizeof(*r));
 	reply_init(r);
 	err_init(&tmp);
-	conn_set_deadline(s->c, conn_clock_ms(), _("a reply"));
+	conn_set_deadline(s->c, clock_ms(), _("a reply"));
 	while (rc == 0 && conn_unread(s->c) > 0 &&
 	    conn_read_line(s->c, &line, &len, &tmp) == 0) {
 		transcript_in(s->tr, line, len);
@@ -420,7 +421,7 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 	struct session	 s;
 	struct conn_params cp;
 	struct reply	*r = xmalloc(sizeof(*r));
-	int64_t		 start = conn_clock_ms();
+	int64_t		 start = clock_ms();
 	int		 rc = -1;
 
 	memset(res, 0, sizeof(*res));

@@ -42,6 +42,7 @@ CASES = \
 	tests/cases/0041-eval-fails.case \
 	tests/cases/0042-logfile-failure.case \
 	tests/cases/0043-tilde.case \
+	tests/cases/0044-config-no-sections.case \
 	tests/cases/1001-bcc-removed.case \
 	tests/cases/1002-resent-block.case \
 	tests/cases/1003-fields-added-once.case \

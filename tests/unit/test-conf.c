@@ -508,9 +508,22 @@ out:
 
 	is_str(parse_error("account a\n\n# c\r\nhost h\r\nfoo bar\n"),
 	    "t:5: unknown command 'foo'", "unknown command, line counted");
-	is_str(parse_error("host h\n"),
-	    "t:1: command 'host' outside an account or defaults section",
-	    "setting before any account");
+	{
+		struct conf	 c2;
+		struct err	 e2;
+		const struct account *d;
+
+		conf_init(&c2);
+		err_init(&e2);
+		is_int(parse(&c2, "host h\nport 26\naccount b\nhost hb\n", &e2), 0,
+		    "settings before any section parse (msmtp 1.2 files)");
+		d = conf_find(&c2, "default");
+		ok(d != NULL && d->host != NULL && strcmp(d->host, "h") == 0 &&
+		    d->port == 26, "they open an account named default");
+		ok(conf_find(&c2, "b") != NULL && c2.naccounts == 2,
+		    "later accounts are unaffected");
+		conf_release(&c2);
+	}
 	is_str(parse_error("bogus\n"), "t:1: unknown command 'bogus'",
 	    "unknown command before any account");
 	is_str(parse_error("defaults x\n"), "t:1: defaults takes no argument",

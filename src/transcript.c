@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nls.h"
 #include "transcript.h"
 #include "xalloc.h"
 
@@ -161,9 +162,10 @@ transcript_body_summary(struct transcript *t, uint64_t bytes, uint64_t lines)
 		fflush(t->out);
 		return;
 	}
-	fprintf(t->out, "--> [message: %llu bytes, %llu lines; "
-	    "--debug=body shows it]\n", (unsigned long long)bytes,
-	    (unsigned long long)lines);
+	fputs("--> ", t->out);
+	fprintf(t->out, _("[message: %llu bytes, %llu lines; --debug=body "
+	    "shows it]"), (unsigned long long)bytes, (unsigned long long)lines);
+	putc('\n', t->out);
 	fflush(t->out);
 }
 

@@ -115,6 +115,10 @@ CASES = \
 	tests/cases/2047-unknown-host.case \
 	tests/cases/2048-enhanced-in-error.case \
 	tests/cases/2049-many-recipients.case \
+	tests/cases/2050-connect-every-address.case \
+	tests/cases/2051-connect-timeout.case \
+	tests/cases/2052-connect-all-fail.case \
+	tests/cases/2053-connect-total-deadline.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

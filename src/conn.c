@@ -313,6 +313,14 @@ conn_open(struct conn **out, const struct conn_params *p, struct err *e)
 		    ai->ai_protocol);
 		if (fd == -1) {
 			saved = errno;
+			if (saved == EMFILE || saved == ENFILE ||
+			    saved == ENOMEM || saved == ENOBUFS) {
+				/* Our own shortage, not the server's. */
+				freeaddrinfo(res);
+				return err_set(e, ERR_OSERR,
+				    _("cannot create a socket: %s"),
+				    strerror(saved));
+			}
 			continue;
 		}
 		if (p->source_ip != NULL &&

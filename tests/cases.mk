@@ -119,6 +119,8 @@ CASES = \
 	tests/cases/2051-connect-timeout.case \
 	tests/cases/2052-connect-all-fail.case \
 	tests/cases/2053-connect-total-deadline.case \
+	tests/cases/2054-no-descriptors.case \
+	tests/cases/2055-mail-530.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

@@ -341,8 +341,11 @@ resolve_sender(struct run_account *ra, const struct options *o,
 		ra->from_override_ignored = true;
 	else if (given != NULL) {
 		ra->envelope_from = bare_address(given);
+		ra->sender_from = o->from != NULL ? SENDER_FROM_COMMAND_LINE :
+		    SENDER_FROM_HEADER;
 		return 0;
 	}
+	ra->sender_from = SENDER_FROM_CONFIG;
 	if (a->from != NULL && !is_pattern(a->from)) {
 		ra->envelope_from = xstrdup(a->from);
 		return 0;
@@ -448,10 +451,6 @@ account_resolve(struct run_account *ra, const struct options *o,
 	}
 	if (apply_settings(ra, o, home, e) == -1)
 		return -1;
-	if (o->full_name != NULL) {
-		free(ra->acct->from_full_name);
-		ra->acct->from_full_name = xstrdup(o->full_name);
-	}
 	if (ra->acct->host == NULL || *ra->acct->host == '\0') {
 		if (ra->acct->socket == NULL)
 			return err_set(e, ERR_CONFIG,
@@ -489,6 +488,23 @@ account_check_supported(const struct run_account *ra, struct err *e)
 {
 	const struct account	*a = ra->acct;
 	char			 o[512];
+
+	/*
+	 * msmtp replaces %U, %H, %C and %M in these; sending them literally
+	 * would give a bogus sender or EHLO name, so until the substitution
+	 * exists they are refused.
+	 */
+	if (a->from != NULL && strchr(a->from, '%') != NULL &&
+	    ra->sender_from == SENDER_FROM_CONFIG)
+		return err_set(e, ERR_CONFIG,
+		    _("%sfrom %s: substitution patterns (%%U, %%H, %%C, %%M) "
+		    "are not supported yet"), origin_of(a, K_FROM, o, sizeof(o)),
+		    a->from);
+	if (a->domain != NULL && strchr(a->domain, '%') != NULL)
+		return err_set(e, ERR_CONFIG,
+		    _("%sdomain %s: substitution patterns (%%H, %%C, %%M) "
+		    "are not supported yet"),
+		    origin_of(a, K_DOMAIN, o, sizeof(o)), a->domain);
 
 	if (a->tls)
 		return err_set(e, ERR_CONFIG, a->set[K_TLS] ?
@@ -555,10 +571,14 @@ account_print(const struct run_account *ra, FILE *out)
 			fprintf(out, "%s = %s\n",
 			    conf_key_name((enum conf_key)k), val);
 	}
-	fprintf(out, _("resolved port: %d\n"), ra->port);
-	fprintf(out, _("resolved timeout: %d s\n"), ra->timeout_s);
-	fprintf(out, _("envelope sender: <%s>%s\n"), ra->envelope_from,
-	    ra->from_override_ignored ?
-	    _(" (-f ignored: allow_from_override is off)") : "");
-	fprintf(out, _("EHLO domain: %s\n"), ra->helo);
+	if (ra->port != 0)
+		fprintf(out, _("resolved port: %d\n"), ra->port);
+	if (ra->timeout_s != 0)
+		fprintf(out, _("resolved timeout: %d s\n"), ra->timeout_s);
+	if (ra->envelope_from != NULL)
+		fprintf(out, _("envelope sender: <%s>%s\n"), ra->envelope_from,
+		    ra->from_override_ignored ?
+		    _(" (-f ignored: allow_from_override is off)") : "");
+	if (ra->helo != NULL)
+		fprintf(out, _("EHLO domain: %s\n"), ra->helo);
 }

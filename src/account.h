@@ -19,6 +19,13 @@
 
 #define DEFAULT_TIMEOUT_S	60
 
+/* Where the envelope sender came from: it decides whose error it is. */
+enum sender_origin {
+	SENDER_FROM_CONFIG,		/* "from", auto_from: EX_CONFIG */
+	SENDER_FROM_COMMAND_LINE,	/* -f, -r, --from: EX_USAGE */
+	SENDER_FROM_HEADER,		/* --read-envelope-from: EX_DATAERR */
+};
+
 struct run_account {
 	struct account	*acct;		/* owned; a copy with overrides applied */
 	struct conf	 conf;		/* keeps the file names origins point to */
@@ -28,6 +35,7 @@ struct run_account {
 	char		*user_path;	/* owned */
 	const char	*chosen_by;	/* how the account was chosen, for -P */
 	char		*envelope_from;	/* owned; "" for <> */
+	enum sender_origin sender_from;
 	char		*helo;		/* owned */
 	int		 port;
 	int		 timeout_s;
@@ -47,7 +55,7 @@ int	account_resolve(struct run_account *, const struct options *,
 /* Refuses what this version cannot do (ERR_CONFIG, naming file:line). */
 int	account_check_supported(const struct run_account *, struct err *);
 
-/* The -P output. */
+/* The -P output; works on a partly resolved account too. */
 void	account_print(const struct run_account *, FILE *);
 
 #endif

@@ -8,6 +8,7 @@
 #include <gsasl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cli.h"
 #include "nls.h"
@@ -163,7 +164,14 @@ handle_o(struct options *o, const char *arg, struct err *e)
 		return 0;
 	}
 	if (strcmp(arg, "em") == 0 || strcmp(arg, "ep") == 0 ||
-	    strcmp(arg, "eq") == 0)
+	    strcmp(arg, "eq") == 0 || strcmp(arg, "ew") == 0)
+		return 0;
+	/*
+	 * -odi and -odb ask for delivery now (in the foreground or not): that
+	 * is what smtpsend does.  -odq (queue only) needs the queue, so it is
+	 * refused rather than turned into an immediate send.
+	 */
+	if (strcmp(arg, "di") == 0 || strcmp(arg, "db") == 0)
 		return 0;
 	return err_set(e, ERR_USAGE,
 	    _("unsupported option '-o%s' (try 'smtpsend --help')"), arg);
@@ -191,7 +199,7 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 	opterr = 0;
 	optind = 1;
 	idx = -1;
-	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPX:N:R:o:b:",
+	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPX:N:R:o:b:B:Gh:L:mnO:",
 	    longopts, &idx)) != -1) {
 		if (optarg != NULL && check_value(option_name(c, longopts, idx,
 		    name, sizeof(name)), optarg, e) == -1)
@@ -215,7 +223,7 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 			o->from = optarg;
 			break;
 		case 'F':
-			o->full_name = optarg;
+			add_setting(o, "from_full_name", optarg, "-F");
 			break;
 		case 'v':
 		case 'd':
@@ -249,6 +257,23 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 		case 'o':
 			if (handle_o(o, optarg, e) == -1)
 				goto out;
+			break;
+		case 'B':
+			/* Body type: BODY= comes with 8BITMIME support. */
+			if (strcasecmp(optarg, "7BIT") != 0 &&
+			    strcasecmp(optarg, "8BITMIME") != 0) {
+				err_set(e, ERR_USAGE,
+				    _("-B: unknown body type '%s' (7BIT or 8BITMIME)"),
+				    optarg);
+				goto out;
+			}
+			break;
+		case 'G':	/* relay, not initial submission: no meaning here */
+		case 'h':	/* hop count: no meaning for a client */
+		case 'L':	/* syslog label */
+		case 'm':	/* "me too": no aliases are expanded */
+		case 'n':	/* no aliasing */
+		case 'O':	/* sendmail option=value */
 			break;
 		case 'b':
 			if (strcmp(optarg, "m") != 0) {
@@ -321,6 +346,7 @@ cli_help(FILE *out)
 "  -f, -r, --from=ADDR      envelope sender; also picks the account whose\n"
 "                           'from' matches\n"
 "  -F NAME                  full name for an added From field\n"
+"                           (sets from_full_name)\n"
 "      --read-envelope-from take the envelope sender from the From field\n"
 "  -C, --file=FILE          use FILE as the user configuration file\n"
 "  -a, --account=NAME       use account NAME\n"
@@ -328,7 +354,10 @@ cli_help(FILE *out)
 "  -N, --dsn-notify=COND    DSN notification conditions\n"
 "  -R, --dsn-return=RET     DSN return amount\n"
 "  -bm                      read the message from standard input (default)\n"
-"  -oem, -oep               accepted; errors always go to standard error\n"
+"  -oem, -oep, -oeq, -oew   accepted; errors always go to standard error\n"
+"  -odi, -odb               accepted: delivery is immediate\n"
+"  -B 7BIT|8BITMIME, -G, -h N, -L TAG, -m, -n, -O OPT=VALUE\n"
+"                           accepted and ignored, as msmtp does\n"
 "\n"
 "Server options (each sets the configuration key of the same name):\n"
 "      --host=HOST          use HOST and ignore the configuration files\n"

@@ -36,7 +36,6 @@ struct options {
 	bool		 ignore_dots;		/* -i, -oi */
 	bool		 read_envelope_from;
 	const char	*from;			/* -f, -r, --from */
-	const char	*full_name;		/* -F */
 	const char	*conf_file;		/* -C, --file */
 	const char	*account;		/* -a, --account */
 	const char	*host;			/* --host: no configuration file */

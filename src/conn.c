@@ -61,7 +61,8 @@ tcp_recv(void *ctx, void *buf, size_t len, struct err *e)
 		if (errno == ECONNRESET)
 			return err_set(e, ERR_TEMPFAIL,
 			    _("connection reset by server"));
-		return err_set(e, ERR_IOERR, _("cannot read from server: %s"),
+		/* A network failure, worth another try later. */
+		return err_set(e, ERR_TEMPFAIL, _("cannot read from server: %s"),
 		    strerror(errno));
 	}
 }
@@ -84,7 +85,7 @@ tcp_send(void *ctx, const void *buf, size_t len, struct err *e)
 		if (errno == EPIPE || errno == ECONNRESET)
 			return err_set(e, ERR_TEMPFAIL,
 			    _("connection closed by server"));
-		return err_set(e, ERR_IOERR, _("cannot send to server: %s"),
+		return err_set(e, ERR_TEMPFAIL, _("cannot send to server: %s"),
 		    strerror(errno));
 	}
 }

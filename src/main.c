@@ -176,7 +176,7 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	struct addrlist		 hfrom;
 	char			*header_from = NULL, *domain = NULL;
 	int			 rc = -1;
-	bool			 attempted = false;
+	bool			 log_it = false;
 
 	run_account_init(&ra);
 	envelope_init(&env);
@@ -200,18 +200,24 @@ run(const struct options *o, bool stdin_open, struct err *e)
 		}
 		header_from = hfrom.v[0].spec;
 	}
-	if (account_resolve(&ra, o, header_from, e) == -1)
-		goto out;
+	rc = account_resolve(&ra, o, header_from, e);
 	if (o->mode == MODE_PRETEND) {
-		account_print(&ra, stdout);
-		rc = account_check_supported(&ra, e);
+		/* What could be resolved helps most when something could not. */
+		if (ra.acct != NULL)
+			account_print(&ra, stdout);
+		if (rc == 0)
+			rc = account_check_supported(&ra, e);
 		goto out;
 	}
-	if (account_check_supported(&ra, e) == -1)
+	/* From here on every outcome goes to the account's log. */
+	log_it = ra.acct != NULL;
+	if (rc == -1 || (rc = account_check_supported(&ra, e)) == -1)
 		goto out;
+	rc = -1;
 	if (envelope_set_sender(&env, ra.envelope_from,
-	    o->from != NULL ? ERR_USAGE : ERR_CONFIG, e) == -1 ||
-	    add_cli_recipients(&env, o, e) == -1)
+	    ra.sender_from == SENDER_FROM_COMMAND_LINE ? ERR_USAGE :
+	    ra.sender_from == SENDER_FROM_HEADER ? ERR_DATA : ERR_CONFIG,
+	    e) == -1 || add_cli_recipients(&env, o, e) == -1)
 		goto out;
 	if (m == NULL && msg_open(&m, STDIN_FILENO, e) == -1)
 		goto out;
@@ -258,10 +264,9 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	src.ctx = m;
 	src.header_len = msg_header_length(m);
 	src.body_line = msg_body_line(m);
-	attempted = true;
 	rc = smtp_submit(&sp, env.sender, env.rcpts, env.nrcpts, &src, &res, e);
 out:
-	if (attempted)
+	if (log_it)
 		write_log(&ra, &env, &res, e);
 	transcript_free(tr);
 	msg_free(m);

@@ -359,7 +359,7 @@ int
 msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 {
 	struct buf	*b = &m->out;
-	bool		 add_from;
+	bool		 add_from, has_sender;
 	size_t		 i;
 	char		 id[512];
 
@@ -372,9 +372,15 @@ msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 		remove_fields(m, "Cc");
 		remove_fields(m, "Bcc");
 	}
-	add_from = fx->set_from == MSG_FROM_ALWAYS ||
-	    (fx->set_from == MSG_FROM_WHEN_MISSING && !has_field(m, "From"));
-	if (fx->set_from == MSG_FROM_ALWAYS)
+	/*
+	 * With the null sender <> there is no address to put in a From: an
+	 * existing From then stays (RFC 5322 section 3.6 wants one), and none
+	 * is added.
+	 */
+	has_sender = fx->envelope_from != NULL && *fx->envelope_from != '\0';
+	add_from = has_sender && (fx->set_from == MSG_FROM_ALWAYS ||
+	    (fx->set_from == MSG_FROM_WHEN_MISSING && !has_field(m, "From")));
+	if (fx->set_from == MSG_FROM_ALWAYS && has_sender)
 		remove_fields(m, "From");
 
 	buf_reset(b);
@@ -386,7 +392,7 @@ msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 	if (fx->undisclosed &&
 	    buf_addstr(b, "To: undisclosed-recipients:;\n", e) == -1)
 		return -1;
-	if (add_from && fx->envelope_from != NULL && *fx->envelope_from != '\0') {
+	if (add_from) {
 		if (buf_addstr(b, "From: ", e) == -1 ||
 		    rfc5322_format_mailbox(b, fx->from_name, fx->envelope_from,
 		    e) == -1 || buf_addch(b, '\n', e) == -1)

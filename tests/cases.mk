@@ -43,6 +43,12 @@ CASES = \
 	tests/cases/0042-logfile-failure.case \
 	tests/cases/0043-tilde.case \
 	tests/cases/0044-config-no-sections.case \
+	tests/cases/0045-cron-argv.case \
+	tests/cases/0046-mutt-argv.case \
+	tests/cases/0047-odq-refused.case \
+	tests/cases/0048-from-pattern-refused.case \
+	tests/cases/0049-pretend-partial.case \
+	tests/cases/0050-full-name-order.case \
 	tests/cases/1001-bcc-removed.case \
 	tests/cases/1002-resent-block.case \
 	tests/cases/1003-fields-added-once.case \
@@ -78,6 +84,9 @@ CASES = \
 	tests/cases/1034-stdin-directory.case \
 	tests/cases/1035-read-envelope-from.case \
 	tests/cases/1036-null-sender.case \
+	tests/cases/1037-null-sender-keeps-from.case \
+	tests/cases/1038-log-message-error.case \
+	tests/cases/1039-read-envelope-from-bad.case \
 	tests/cases/2001-one-recipient.case \
 	tests/cases/2002-three-recipients.case \
 	tests/cases/2003-no-pipelining.case \

@@ -461,8 +461,11 @@ account_resolve(struct run_account *ra, const struct options *o,
 	    ra->acct->tls && !ra->acct->tls_starttls ? 465 : 587;
 	ra->timeout_s = ra->acct->timeout > 0 ? ra->acct->timeout :
 	    DEFAULT_TIMEOUT_S;
-	if (resolve_sender(ra, o, header_from, e) == -1)
-		return -1;
+	if (resolve_sender(ra, o, header_from, e) == -1) {
+		if (o->mode != MODE_SERVERINFO)
+			return -1;
+		err_clear(e);	/* --serverinfo sends no message */
+	}
 	resolve_helo(ra);
 	return 0;
 }
@@ -506,14 +509,6 @@ account_check_supported(const struct run_account *ra, struct err *e)
 		    "are not supported yet"),
 		    origin_of(a, K_DOMAIN, o, sizeof(o)), a->domain);
 
-	if (a->tls)
-		return err_set(e, ERR_CONFIG, a->set[K_TLS] ?
-		    _("%stls on: this version of smtpsend cannot do TLS yet; "
-		    "it will not send in clear instead (set 'tls off' to do so)") :
-		    _("%sTLS is on by default, but this version of smtpsend "
-		    "cannot do TLS yet; it will not send in clear instead "
-		    "(set 'tls off' or use --tls=off to do so)"),
-		    origin_of(a, K_TLS, o, sizeof(o)));
 	if (a->auth != NULL)
 		return err_set(e, ERR_CONFIG,
 		    _("%sauth %s: authentication is not supported yet"),

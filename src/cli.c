@@ -78,6 +78,7 @@ static const struct option fixed_options[] = {
 	{ "help",		no_argument,		NULL, OPT_HELP },
 	{ "version",		no_argument,		NULL, OPT_VERSION },
 	{ "pretend",		no_argument,		NULL, 'P' },
+	{ "serverinfo",		no_argument,		NULL, 'S' },
 	{ "debug",		optional_argument,	NULL, OPT_DEBUG },
 	{ "file",		required_argument,	NULL, 'C' },
 	{ "account",		required_argument,	NULL, 'a' },
@@ -199,7 +200,7 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 	opterr = 0;
 	optind = 1;
 	idx = -1;
-	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPX:N:R:o:b:B:Gh:L:mnO:",
+	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPSX:N:R:o:b:B:Gh:L:mnO:",
 	    longopts, &idx)) != -1) {
 		if (optarg != NULL && check_value(option_name(c, longopts, idx,
 		    name, sizeof(name)), optarg, e) == -1)
@@ -244,6 +245,9 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 			break;
 		case 'P':
 			o->mode = MODE_PRETEND;
+			break;
+		case 'S':
+			o->mode = MODE_SERVERINFO;
 			break;
 		case 'X':
 			add_setting(o, "logfile", optarg, "-X");
@@ -386,6 +390,9 @@ cli_help(FILE *out)
 "\n"
 "Other options:\n"
 "  -P, --pretend            print the settings that would be used; send nothing\n"
+"  -S, --serverinfo         print the server's greeting, capabilities (before\n"
+"                           and after STARTTLS) and TLS certificate; send\n"
+"                           nothing (an untrusted certificate is shown, exit 77)\n"
 "  -d, -v, --debug[=body]   print the SMTP conversation (secrets redacted;\n"
 "                           the message body only with =body)\n"
 "      --help               print this help and exit\n"

@@ -28,6 +28,7 @@ enum cli_mode {
 	MODE_HELP,
 	MODE_VERSION,
 	MODE_PRETEND,
+	MODE_SERVERINFO,
 };
 
 struct options {

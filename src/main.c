@@ -27,6 +27,7 @@
 #include "nls.h"
 #include "rfc5322.h"
 #include "smtp.h"
+#include "tls.h"
 #include "transcript.h"
 #include "xalloc.h"
 
@@ -126,6 +127,60 @@ msgid_domain(const struct run_account *ra)
 	return xstrdup("smtpsend.invalid");
 }
 
+/* Warnings that must be seen on every run (tls_certcheck off, SHA-1 pins). */
+static void
+print_warning(void *ctx, const char *text)
+{
+	(void)ctx;
+	fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), text);
+}
+
+/* The TLS context for the account, or NULL when tls is off. */
+static int
+make_tls(const struct run_account *ra, struct tls_ctx **out, struct err *e)
+{
+	const struct account	*a = ra->acct;
+	struct tls_config	 cfg;
+
+	*out = NULL;
+	if (!a->tls)
+		return 0;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.host = a->tls_host_override != NULL && *a->tls_host_override != '\0' ?
+	    a->tls_host_override : a->host;
+	cfg.trust_file = a->tls_trust_file;
+	cfg.crl_file = a->tls_crl_file;
+	cfg.fingerprint = a->tls_fingerprint != NULL && *a->tls_fingerprint != '\0' ?
+	    a->tls_fingerprint : NULL;
+	cfg.certcheck = a->tls_certcheck;
+	cfg.cert_file = a->tls_cert_file;
+	cfg.key_file = a->tls_key_file;
+	cfg.priorities = a->tls_priorities;
+	cfg.min_dh_prime_bits = a->tls_min_dh_prime_bits > 0 ?
+	    a->tls_min_dh_prime_bits : 0;
+	cfg.warn = print_warning;
+	if (cfg.host == NULL && cfg.certcheck && cfg.fingerprint == NULL)
+		return err_set(e, ERR_CONFIG, _("TLS over a local socket needs "
+		    "tls_host_override (the name to verify) or tls_fingerprint"));
+	return tls_ctx_new(out, &cfg, e);
+}
+
+static void
+set_smtp_params(struct smtp_params *sp, const struct run_account *ra,
+    struct tls_ctx *tls, struct transcript *tr)
+{
+	memset(sp, 0, sizeof(*sp));
+	sp->host = ra->acct->host;
+	sp->port = ra->port;
+	sp->socket_path = ra->acct->socket;
+	sp->source_ip = ra->acct->source_ip;
+	sp->helo = ra->helo;
+	sp->timeout_s = ra->timeout_s;
+	sp->tr = tr;
+	sp->tls = tls;
+	sp->starttls = ra->acct->tls_starttls;
+}
+
 static ssize_t
 source_read(void *ctx, char *buf, size_t len, struct err *e)
 {
@@ -144,7 +199,7 @@ write_log(const struct run_account *ra, const struct envelope *env,
 		return;
 	memset(&le, 0, sizeof(le));
 	le.host = a->socket != NULL ? a->socket : a->host;
-	le.tls = false;
+	le.tls = res->tls;
 	le.auth = false;
 	le.user = a->user;
 	le.from = env->sender;
@@ -173,6 +228,7 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	struct smtp_result	 res;
 	struct msg_fixup	 fx;
 	struct transcript	*tr = NULL;
+	struct tls_ctx		*tls = NULL;
 	struct addrlist		 hfrom;
 	char			*header_from = NULL, *domain = NULL;
 	int			 rc = -1;
@@ -201,6 +257,15 @@ run(const struct options *o, bool stdin_open, struct err *e)
 		header_from = hfrom.v[0].spec;
 	}
 	rc = account_resolve(&ra, o, header_from, e);
+	if (o->mode == MODE_SERVERINFO) {
+		if (rc == -1 || (rc = account_check_supported(&ra, e)) == -1 ||
+		    (rc = make_tls(&ra, &tls, e)) == -1)
+			goto out;
+		set_smtp_params(&sp, &ra, tls, o->debug > 0 ?
+		    (tr = transcript_new(stderr, 0)) : NULL);
+		rc = smtp_serverinfo(&sp, stdout, e);
+		goto out;
+	}
 	if (o->mode == MODE_PRETEND) {
 		/* What could be resolved helps most when something could not. */
 		if (ra.acct != NULL)
@@ -247,19 +312,13 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	memset(&src, 0, sizeof(src));
 	src.enc_flags = o->ignore_dots ? 0 : DATA_DOT_ENDS_INPUT;
 	if (msg_fixup(m, &fx, e) == -1 ||
-	    msg_check_ahead(m, src.enc_flags, e) == -1)
+	    msg_check_ahead(m, src.enc_flags, e) == -1 ||
+	    make_tls(&ra, &tls, e) == -1)
 		goto out;
 
 	if (o->debug > 0)
 		tr = transcript_new(stderr, o->debug > 1 ? TR_BODY : 0);
-	memset(&sp, 0, sizeof(sp));
-	sp.host = ra.acct->host;
-	sp.port = ra.port;
-	sp.socket_path = ra.acct->socket;
-	sp.source_ip = ra.acct->source_ip;
-	sp.helo = ra.helo;
-	sp.timeout_s = ra.timeout_s;
-	sp.tr = tr;
+	set_smtp_params(&sp, &ra, tls, tr);
 	src.read = source_read;
 	src.ctx = m;
 	src.header_len = msg_header_length(m);
@@ -269,6 +328,7 @@ out:
 	if (log_it)
 		write_log(&ra, &env, &res, e);
 	transcript_free(tr);
+	tls_ctx_free(tls);
 	msg_free(m);
 	free(domain);
 	addrlist_release(&hfrom);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "data.h"
@@ -47,6 +48,7 @@
 struct session {
 	const struct smtp_params *p;
 	struct conn		*c;
+	struct tls		*tls;
 	struct transcript	*tr;
 	struct caps		 caps;
 	bool			 closing;	/* 421 seen: do not send QUIT */
@@ -413,23 +415,115 @@ abort:
 	return -1;
 }
 
-int
-smtp_submit(const struct smtp_params *p, const char *sender,
-    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
-    struct smtp_result *res, struct err *e)
+static void
+note_tls(struct session *s, const struct tls_peer *peer)
 {
-	struct session	 s;
-	struct conn_params cp;
-	struct reply	*r = xmalloc(sizeof(*r));
-	int64_t		 start = clock_ms();
-	int		 rc = -1;
+	transcript_note(s->tr, _("TLS session: %s"), peer->session);
+	if (peer->have_cert) {
+		transcript_note(s->tr, _("server certificate: subject %s"),
+		    peer->subject);
+		transcript_note(s->tr, _("server certificate: issuer %s"),
+		    peer->issuer);
+		transcript_note(s->tr, _("server certificate: valid from %s to %s"),
+		    peer->not_before, peer->not_after);
+		if (peer->names[0] != '\0')
+			transcript_note(s->tr, _("server certificate: names %s"),
+			    peer->names);
+		transcript_note(s->tr, _("server certificate: SHA-256 %s"),
+		    peer->sha256);
+	}
+	transcript_note(s->tr, _("server certificate: %s"), peer->verdict);
+}
 
-	memset(res, 0, sizeof(*res));
-	memset(&s, 0, sizeof(s));
-	s.p = p;
-	s.tr = p->tr;
-	caps_init(&s.caps);
+/*
+ * The handshake, under its own deadline; on success TLS carries all.
+ * With enforce, an untrusted server fails it (--serverinfo only reports).
+ */
+static int
+start_tls(struct session *s, bool enforce, struct tls_peer *peer,
+    struct err *e)
+{
+	set_step(s, T_COMMAND, _("the TLS handshake"));
+	if (tls_start(&s->tls, s->p->tls, s->c, peer, enforce, e) == -1) {
+		if (peer->have_cert || peer->session[0] != '\0')
+			note_tls(s, peer);
+		s->broken = true;
+		return -1;
+	}
+	note_tls(s, peer);
+	return 0;
+}
 
+/*
+ * RFC 3207: the STARTTLS command and the handshake.  Bytes that arrive
+ * with the 220 belong to no reply we asked for: a man in the middle may
+ * have added them to be read as the answer to our first command inside
+ * TLS ("NO STARTTLS", 2021), so they end the session.  After the
+ * handshake everything learned before is forgotten (section 4.2); the
+ * caller sends EHLO again.
+ */
+static int
+upgrade(struct session *s, struct reply *r, bool enforce,
+    struct tls_peer *peer, struct err *e)
+{
+	size_t extra;
+
+	if (queue_cmd(s, e, "STARTTLS") == -1 ||
+	    flush(s, T_COMMAND, _("the reply to STARTTLS"), e) == -1 ||
+	    read_reply(s, r, T_COMMAND, _("the reply to STARTTLS"), e) == -1)
+		return -1;
+	if (!trouble_is_success(STAGE_STARTTLS, r->code)) {
+		trouble_reply(e, STAGE_STARTTLS, r, NULL);
+		quit(s);
+		return -1;
+	}
+	if ((extra = conn_unread(s->c)) > 0) {
+		s->broken = true;
+		return err_set(e, ERR_PROTOCOL, _("%s sent %zu bytes after its "
+		    "reply to STARTTLS, before the TLS handshake (a STARTTLS "
+		    "injection attack?); nothing more is sent"),
+		    conn_peer(s->c), extra);
+	}
+	if (start_tls(s, enforce, peer, e) == -1)
+		return -1;
+	caps_init(&s->caps);
+	return 0;
+}
+
+/*
+ * A server without STARTTLS ends the session: falling back to clear text
+ * is exactly what an attacker who strips STARTTLS wants (RFC 3207
+ * section 6).
+ */
+static int
+starttls(struct session *s, struct reply *r, struct err *e)
+{
+	struct tls_peer peer;
+
+	if (!s->caps.starttls) {
+		err_set(e, ERR_UNAVAILABLE, _("%s does not offer STARTTLS; "
+		    "smtpsend does not continue without TLS (tls is on)"),
+		    conn_peer(s->c));
+		quit(s);
+		return -1;
+	}
+	if (upgrade(s, r, true, &peer, e) == -1)
+		return -1;
+	return hello(s, r, e);
+}
+
+/* Connects as the parameters say; the session deadline starts here. */
+static int
+session_connect(struct session *s, const struct smtp_params *p,
+    struct err *e)
+{
+	struct conn_params	cp;
+	int64_t			start = clock_ms();
+
+	memset(s, 0, sizeof(*s));
+	s->p = p;
+	s->tr = p->tr;
+	caps_init(&s->caps);
 	memset(&cp, 0, sizeof(cp));
 	cp.host = p->host;
 	cp.port = p->port;
@@ -438,19 +532,49 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 	cp.timeout_ms = (int)smtp_step_ms(p->timeout_s, T_CONNECT);
 	cp.deadline_ms = start + smtp_step_ms(p->timeout_s, T_CONNECT_ALL);
 	if (p->socket_path != NULL)
-		transcript_note(s.tr, _("connecting to socket %s"), p->socket_path);
+		transcript_note(s->tr, _("connecting to socket %s"), p->socket_path);
 	else
-		transcript_note(s.tr, _("connecting to %s port %d"), p->host,
+		transcript_note(s->tr, _("connecting to %s port %d"), p->host,
 		    p->port);
-	if (conn_open(&s.c, &cp, e) == -1)
+	if (conn_open(&s->c, &cp, e) == -1)
+		return -1;
+	transcript_note(s->tr, _("connected to %s"), conn_peer(s->c));
+	conn_set_session_deadline(s->c, start +
+	    smtp_step_ms(p->timeout_s, T_SESSION));
+	return 0;
+}
+
+static void
+session_close(struct session *s)
+{
+	conn_free(s->c);
+	tls_free(s->tls);
+	s->c = NULL;
+	s->tls = NULL;
+}
+
+int
+smtp_submit(const struct smtp_params *p, const char *sender,
+    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
+    struct smtp_result *res, struct err *e)
+{
+	struct session	 s;
+	struct tls_peer	 peer;
+	struct reply	*r = xmalloc(sizeof(*r));
+	int		 rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	if (session_connect(&s, p, e) == -1)
 		goto out;
 	snprintf(res->peer, sizeof(res->peer), "%s", conn_peer(s.c));
-	transcript_note(s.tr, _("connected to %s"), conn_peer(s.c));
-	conn_set_session_deadline(s.c, start +
-	    smtp_step_ms(p->timeout_s, T_SESSION));
-
-	if (greeting(&s, r, e) == -1 || hello(&s, r, e) == -1 ||
-	    envelope(&s, sender, rcpts, nrcpts, e) == -1 ||
+	if (p->tls != NULL && !p->starttls && start_tls(&s, true, &peer, e) == -1)
+		goto out;
+	if (greeting(&s, r, e) == -1 || hello(&s, r, e) == -1)
+		goto out;
+	if (p->tls != NULL && p->starttls && starttls(&s, r, e) == -1)
+		goto out;
+	res->tls = s.tls != NULL;
+	if (envelope(&s, sender, rcpts, nrcpts, e) == -1 ||
 	    body(&s, src, res, r, e) == -1)
 		goto out;
 	res->code = r->code;
@@ -462,7 +586,130 @@ out:
 		res->code = e->reply_code;
 		snprintf(res->text, sizeof(res->text), "%s", e->server);
 	}
-	conn_free(s.c);
+	session_close(&s);
+	free(r);
+	return rc;
+}
+
+/* ------------------------------------------------------------ serverinfo */
+
+static void
+print_tls(FILE *out, const struct tls_peer *peer)
+{
+	fprintf(out, _("TLS session: %s\n"), peer->session);
+	if (peer->have_cert) {
+		fprintf(out, _("server certificate:\n"));
+		fprintf(out, _("    subject: %s\n"), peer->subject);
+		fprintf(out, _("    issuer: %s\n"), peer->issuer);
+		fprintf(out, _("    valid from: %s\n"), peer->not_before);
+		fprintf(out, _("    valid until: %s\n"), peer->not_after);
+		if (peer->names[0] != '\0')
+			fprintf(out, _("    names: %s\n"), peer->names);
+		fprintf(out, _("    SHA-256 fingerprint: %s\n"), peer->sha256);
+		fprintf(out, _("    SHA-1 fingerprint: %s\n"), peer->sha1);
+	}
+	fprintf(out, _("    verification: %s\n"), peer->verdict);
+}
+
+/* The keyword lines of an EHLO reply, as the server sent them. */
+static void
+print_caps(FILE *out, const char *title, const struct reply *ehlo)
+{
+	const char	*p = ehlo->text, *end = p + ehlo->len, *nl;
+	bool		 first = true;
+
+	fprintf(out, "%s\n", title);
+	if (ehlo->code / 100 != 2) {
+		fprintf(out, _("    (none: the server refused EHLO)\n"));
+		return;
+	}
+	for (; p < end; p = nl + 1, first = false) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		if (first)
+			continue;
+		fprintf(out, "    %.*s", (int)(nl - p), p);
+		if (nl - p > 5 && strncasecmp(p, "SIZE ", 5) == 0)
+			fprintf(out, _(" (largest message in bytes)"));
+		putc('\n', out);
+	}
+	if (ehlo->nlines == 1)
+		fprintf(out, _("    (no extensions)\n"));
+}
+
+static bool
+same_reply(const struct reply *a, const struct reply *b)
+{
+	const char *na = memchr(a->text, '\n', a->len);
+	const char *nb = memchr(b->text, '\n', b->len);
+
+	/* Compare the keyword lines only: the first line is a greeting. */
+	if (na == NULL || nb == NULL)
+		return na == nb;
+	return a->len - (size_t)(na - a->text) == b->len - (size_t)(nb - b->text) &&
+	    memcmp(na, nb, a->len - (size_t)(na - a->text)) == 0;
+}
+
+int
+smtp_serverinfo(const struct smtp_params *p, FILE *out, struct err *e)
+{
+	struct session	 s;
+	struct tls_peer	 peer;
+	struct reply	*r = xmalloc(sizeof(*r)), *before = NULL;
+	char		 sum[512];
+	bool		 untrusted = false, stripped = false;
+	int		 rc = -1;
+
+	memset(&peer, 0, sizeof(peer));
+	if (session_connect(&s, p, e) == -1)
+		goto out;
+	fprintf(out, _("server: %s\n"), conn_peer(s.c));
+	if (p->tls != NULL && !p->starttls) {
+		if (start_tls(&s, false, &peer, e) == -1)
+			goto out;
+		print_tls(out, &peer);
+		untrusted = !peer.trusted;
+	}
+	if (greeting(&s, r, e) == -1)
+		goto out;
+	reply_summary(r, sum, sizeof(sum));
+	fprintf(out, _("greeting: %s\n"), sum);
+	if (hello(&s, r, e) == -1)
+		goto out;
+	print_caps(out, p->tls != NULL && p->starttls ?
+	    _("capabilities before TLS:") : _("capabilities:"), r);
+	if (p->tls != NULL && p->starttls) {
+		if (!s.caps.starttls) {
+			fprintf(out, _("STARTTLS: not offered\n"));
+			stripped = true;
+		} else {
+			before = xmalloc(sizeof(*before));
+			*before = *r;
+			if (upgrade(&s, r, false, &peer, e) == -1)
+				goto out;
+			print_tls(out, &peer);
+			untrusted = !peer.trusted;
+			if (hello(&s, r, e) == -1)
+				goto out;
+			if (same_reply(before, r))
+				fprintf(out, _("capabilities after TLS: the same\n"));
+			else
+				print_caps(out, _("capabilities after TLS:"), r);
+		}
+	}
+	quit(&s);
+	if (stripped)
+		err_set(e, ERR_UNAVAILABLE, _("%s does not offer STARTTLS"),
+		    conn_peer(s.c));
+	else if (untrusted)
+		err_set(e, ERR_NOPERM, _("TLS with %s: %s"), conn_peer(s.c),
+		    peer.verdict);
+	else
+		rc = 0;
+out:
+	fflush(out);
+	session_close(&s);
+	free(before);
 	free(r);
 	return rc;
 }

@@ -25,11 +25,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "conn.h"
 #include "err.h"
 #include "reply.h"
+#include "tls.h"
 #include "transcript.h"
 
 struct smtp_params {
@@ -40,6 +42,13 @@ struct smtp_params {
 	const char	*helo;		/* EHLO/HELO argument */
 	int		 timeout_s;	/* the base of every deadline, > 0 */
 	struct transcript *tr;		/* NULL: no transcript */
+	/*
+	 * TLS: NULL sends in clear.  Otherwise with starttls the session
+	 * must upgrade with STARTTLS (RFC 3207) and fails if it cannot; without
+	 * it TLS starts right after the connect (RFC 8314 implicit TLS).
+	 */
+	struct tls_ctx	*tls;
+	bool		 starttls;
 };
 
 /* Where the message bytes come from: the header block, then the body. */
@@ -62,6 +71,7 @@ struct smtp_result {
 	char		 text[512];	/* its summary */
 	uint64_t	 size;		/* message bytes sent (as transferred) */
 	char		 peer[96];	/* who we spoke to */
+	bool		 tls;		/* the message went over TLS */
 };
 
 /*
@@ -71,6 +81,15 @@ struct smtp_result {
 int	smtp_submit(const struct smtp_params *, const char *sender,
 	    char *const *rcpts, size_t nrcpts, struct smtp_source *,
 	    struct smtp_result *, struct err *);
+
+/*
+ * --serverinfo: connects as smtp_submit() would, prints the greeting, the
+ * EHLO keywords (before and after STARTTLS), the TLS session and the
+ * server's certificate to out, and quits.  A certificate that is not
+ * trusted is reported, not refused, so its fingerprint can be read; the
+ * return is then -1 with ERR_NOPERM, after everything was printed.
+ */
+int	smtp_serverinfo(const struct smtp_params *, FILE *out, struct err *);
 
 /* Deadlines as multiples of the base timeout, after RFC 5321 4.5.3.2. */
 int64_t	smtp_step_ms(int timeout_s, int tenths);

@@ -12,8 +12,6 @@ CASES = \
 	tests/cases/0010-inject-cr-only.case \
 	tests/cases/0011-no-recipients.case \
 	tests/cases/0012-missing-from.case \
-	tests/cases/0013-tls-default-refused.case \
-	tests/cases/0014-tls-on-config-refused.case \
 	tests/cases/0015-auth-refused.case \
 	tests/cases/0016-lmtp-refused.case \
 	tests/cases/0017-queue-refused.case \
@@ -130,6 +128,48 @@ CASES = \
 	tests/cases/2053-connect-total-deadline.case \
 	tests/cases/2054-no-descriptors.case \
 	tests/cases/2055-mail-530.case \
+	tests/cases/3001-tls-default-stripped.case \
+	tests/cases/3002-starttls-good.case \
+	tests/cases/3003-implicit-good.case \
+	tests/cases/3004-good-chain-intermediate.case \
+	tests/cases/3005-leaf-without-intermediate.case \
+	tests/cases/3006-expired.case \
+	tests/cases/3007-not-yet-valid.case \
+	tests/cases/3008-wrong-host.case \
+	tests/cases/3009-ip-san.case \
+	tests/cases/3010-ip-san-by-name.case \
+	tests/cases/3011-self-signed.case \
+	tests/cases/3012-unknown-ca.case \
+	tests/cases/3013-system-store-default.case \
+	tests/cases/3014-pin-match.case \
+	tests/cases/3015-pin-mismatch.case \
+	tests/cases/3016-pin-sha1.case \
+	tests/cases/3017-pin-md5-refused.case \
+	tests/cases/3018-certcheck-off.case \
+	tests/cases/3019-host-override-wildcard.case \
+	tests/cases/3020-wildcard-one-label.case \
+	tests/cases/3021-client-cert.case \
+	tests/cases/3022-client-cert-missing.case \
+	tests/cases/3023-client-cert-half.case \
+	tests/cases/3024-trust-file-missing.case \
+	tests/cases/3025-starttls-injection.case \
+	tests/cases/3026-starttls-454.case \
+	tests/cases/3027-starttls-554.case \
+	tests/cases/3028-handshake-close.case \
+	tests/cases/3029-handshake-stall.case \
+	tests/cases/3030-handshake-freeze-implicit.case \
+	tests/cases/3031-stall-inside-tls.case \
+	tests/cases/3032-freeze-body-inside-tls.case \
+	tests/cases/3033-old-tls-only.case \
+	tests/cases/3034-old-tls-priorities.case \
+	tests/cases/3035-implicit-on-plain.case \
+	tests/cases/3036-plain-on-implicit.case \
+	tests/cases/3037-tls-debug.case \
+	tests/cases/3038-serverinfo.case \
+	tests/cases/3039-serverinfo-untrusted.case \
+	tests/cases/3040-serverinfo-plain.case \
+	tests/cases/3041-log-tls.case \
+	tests/cases/3042-tls-require-server.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

@@ -28,6 +28,7 @@
 
 struct tls_ctx {
 	gnutls_certificate_credentials_t cred;
+	gnutls_priority_t	 prio;
 	struct tls_config	 cfg;
 	char			*pin;		/* normalised hex, upper case */
 	gnutls_digest_algorithm_t pin_algo;
@@ -102,6 +103,7 @@ tls_ctx_new(struct tls_ctx **out, const struct tls_config *cfg,
     struct err *e)
 {
 	struct tls_ctx	*t = xcalloc(1, sizeof(*t));
+	const char	*errpos = NULL;
 	int		 rc;
 
 	*out = NULL;
@@ -110,6 +112,16 @@ tls_ctx_new(struct tls_ctx **out, const struct tls_config *cfg,
 		free(t);
 		return err_set(e, ERR_OSERR, _("cannot start GnuTLS: %s"),
 		    gnutls_strerror(rc));
+	}
+	/* Checked here, so a bad string is found before connecting. */
+	rc = gnutls_priority_init(&t->prio, cfg->priorities != NULL &&
+	    *cfg->priorities != '\0' ? cfg->priorities : DEFAULT_PRIORITIES,
+	    &errpos);
+	if (rc < 0) {
+		t->prio = NULL;
+		err_set(e, ERR_CONFIG, _("tls_priorities: %s at '%s'"),
+		    gnutls_strerror(rc), errpos ? errpos : "");
+		goto fail;
 	}
 	if (cfg->certcheck && cfg->fingerprint != NULL &&
 	    parse_pin(t, cfg->fingerprint, e) == -1)
@@ -179,6 +191,8 @@ tls_ctx_free(struct tls_ctx *t)
 	if (t == NULL)
 		return;
 	gnutls_certificate_free_credentials(t->cred);
+	if (t->prio != NULL)
+		gnutls_priority_deinit(t->prio);
 	free(t->pin);
 	free(t);
 }
@@ -513,7 +527,6 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
     struct tls_peer *peer, bool enforce, struct err *e)
 {
 	struct tls	*s = xcalloc(1, sizeof(*s));
-	const char	*errpos = NULL;
 	int		 rc, rounds;
 
 	*out = NULL;
@@ -524,12 +537,9 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
 		return err_set(e, ERR_OSERR, _("cannot start GnuTLS: %s"),
 		    gnutls_strerror(rc));
 	}
-	rc = gnutls_priority_set_direct(s->session, t->cfg.priorities != NULL &&
-	    *t->cfg.priorities != '\0' ? t->cfg.priorities : DEFAULT_PRIORITIES,
-	    &errpos);
-	if (rc < 0) {
-		err_set(e, ERR_CONFIG, _("tls_priorities: %s at '%s'"),
-		    gnutls_strerror(rc), errpos ? errpos : "");
+	if ((rc = gnutls_priority_set(s->session, t->prio)) < 0) {
+		err_set(e, ERR_OSERR, _("cannot start GnuTLS: %s"),
+		    gnutls_strerror(rc));
 		goto fail;
 	}
 	if ((rc = gnutls_credentials_set(s->session, GNUTLS_CRD_CERTIFICATE,

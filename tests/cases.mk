@@ -170,6 +170,9 @@ CASES = \
 	tests/cases/3040-serverinfo-plain.case \
 	tests/cases/3041-log-tls.case \
 	tests/cases/3042-tls-require-server.case \
+	tests/cases/3043-crl-revoked.case \
+	tests/cases/3044-crl-not-revoked.case \
+	tests/cases/3045-bad-priorities.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

@@ -47,6 +47,7 @@ CASES = \
 	tests/cases/0048-from-pattern-refused.case \
 	tests/cases/0049-pretend-partial.case \
 	tests/cases/0050-full-name-order.case \
+	tests/cases/0051-syslog.case \
 	tests/cases/1001-bcc-removed.case \
 	tests/cases/1002-resent-block.case \
 	tests/cases/1003-fields-added-once.case \

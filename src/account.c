@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "auth.h"
 #include "buf.h"
 #include "nls.h"
 #include "rfc5322.h"
@@ -509,9 +510,10 @@ account_check_supported(const struct run_account *ra, struct err *e)
 		    "are not supported yet"),
 		    origin_of(a, K_DOMAIN, o, sizeof(o)), a->domain);
 
-	if (a->auth != NULL)
+	if (a->auth != NULL && auth_needs_secret(a->auth) &&
+	    (a->user == NULL || *a->user == '\0'))
 		return err_set(e, ERR_CONFIG,
-		    _("%sauth %s: authentication is not supported yet"),
+		    _("%sauth %s: needs a user name (set 'user')"),
 		    origin_of(a, K_AUTH, o, sizeof(o)), a->auth);
 	if (a->protocol == PROTO_LMTP)
 		return err_set(e, ERR_CONFIG,

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "auth.h"
 #include "cli.h"
 #include "data.h"
 #include "envelope.h"
@@ -26,6 +27,7 @@
 #include "msg.h"
 #include "nls.h"
 #include "rfc5322.h"
+#include "secret.h"
 #include "smtp.h"
 #include "tls.h"
 #include "transcript.h"
@@ -181,6 +183,43 @@ set_smtp_params(struct smtp_params *sp, const struct run_account *ra,
 	sp->starttls = ra->acct->tls_starttls;
 }
 
+/*
+ * The AUTH settings, with the password or token fetched now: before the
+ * connection, so a prompt or a slow passwordeval cannot make the server
+ * time out, and a missing secret is found before anything is sent.
+ */
+static int
+make_auth(const struct run_account *ra, struct auth_config *ac,
+    struct secret *pw, const char **source, struct err *e)
+{
+	const struct account	*a = ra->acct;
+	struct secret_query	 q;
+
+	memset(ac, 0, sizeof(*ac));
+	if (a->auth == NULL)
+		return 0;
+	ac->mech = a->auth;
+	ac->user = a->user;
+	ac->host = a->host;
+	ac->port = ra->port;
+	if (!auth_needs_secret(a->auth))
+		return 0;
+	memset(&q, 0, sizeof(q));
+	q.password = a->password;
+	q.passwordeval = a->passwordeval;
+	q.host = a->host;
+	q.user = a->user;
+	q.home = getenv("HOME");
+	q.system_netrc = SYSCONFDIR "/netrc";
+	q.timeout_s = ra->timeout_s;
+	q.prompt = true;
+	q.what = auth_is_oauth(a->auth) ? _("token") : _("password");
+	if (secret_fetch(&q, pw, source, e) == -1)
+		return -1;
+	ac->password = pw;
+	return 0;
+}
+
 static ssize_t
 source_read(void *ctx, char *buf, size_t len, struct err *e)
 {
@@ -200,7 +239,7 @@ write_log(const struct run_account *ra, const struct envelope *env,
 	memset(&le, 0, sizeof(le));
 	le.host = a->socket != NULL ? a->socket : a->host;
 	le.tls = res->tls;
-	le.auth = false;
+	le.auth = res->auth;
 	le.user = a->user;
 	le.from = env->sender;
 	le.rcpts = env->rcpts;
@@ -229,6 +268,9 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	struct msg_fixup	 fx;
 	struct transcript	*tr = NULL;
 	struct tls_ctx		*tls = NULL;
+	struct secret		 password;
+	struct auth_config	 ac;
+	const char		*pw_source = NULL;
 	struct addrlist		 hfrom;
 	char			*header_from = NULL, *domain = NULL;
 	int			 rc = -1;
@@ -236,6 +278,7 @@ run(const struct options *o, bool stdin_open, struct err *e)
 
 	run_account_init(&ra);
 	envelope_init(&env);
+	secret_init(&password);
 	addrlist_init(&hfrom);
 	memset(&res, 0, sizeof(res));
 
@@ -313,12 +356,20 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	src.enc_flags = o->ignore_dots ? 0 : DATA_DOT_ENDS_INPUT;
 	if (msg_fixup(m, &fx, e) == -1 ||
 	    msg_check_ahead(m, src.enc_flags, e) == -1 ||
-	    make_tls(&ra, &tls, e) == -1)
+	    make_tls(&ra, &tls, e) == -1 ||
+	    make_auth(&ra, &ac, &password, &pw_source, e) == -1)
 		goto out;
 
 	if (o->debug > 0)
 		tr = transcript_new(stderr, o->debug > 1 ? TR_BODY : 0);
 	set_smtp_params(&sp, &ra, tls, tr);
+	if (ra.acct->auth != NULL) {
+		sp.auth = &ac;
+		if (pw_source != NULL)
+			transcript_note(tr, _("the %s comes from %s"),
+			    auth_is_oauth(ac.mech) ? _("token") : _("password"),
+			    pw_source);
+	}
 	src.read = source_read;
 	src.ctx = m;
 	src.header_len = msg_header_length(m);
@@ -329,6 +380,7 @@ out:
 		write_log(&ra, &env, &res, e);
 	transcript_free(tr);
 	tls_ctx_free(tls);
+	secret_release(&password);
 	msg_free(m);
 	free(domain);
 	addrlist_release(&hfrom);

@@ -93,6 +93,36 @@ queue_cmd(struct session *s, struct err *e, const char *fmt, ...)
 	return conn_write(s->c, line, (size_t)n + 2, e);
 }
 
+/*
+ * Queues an AUTH line: "AUTH MECH [response]" or a bare response.  The
+ * transcript shows only what is not secret ("--> AUTH PLAIN [redacted]"),
+ * decided here, where the line is made.  RFC 4954 allows 12288 octets.
+ */
+static int
+queue_auth_line(struct session *s, const char *visible, const char *secret,
+    struct err *e)
+{
+	size_t	vlen = strlen(visible), slen = secret ? strlen(secret) : 0;
+	char	sep = vlen > 0 && secret != NULL ? ' ' : '\0';
+
+	if (vlen + slen + 3 > 12288)
+		return err_set(e, ERR_CONFIG,
+		    _("the AUTH response is longer than 12288 octets"));
+	if (strpbrk(visible, "\r\n") != NULL ||
+	    (secret != NULL && strpbrk(secret, "\r\n") != NULL))
+		return err_set(e, ERR_SOFTWARE, "line break in an AUTH line");
+	if (secret != NULL)
+		transcript_secret(s->tr, visible);
+	else
+		transcript_out(s->tr, visible, vlen);
+	if (conn_write(s->c, visible, vlen, e) == -1 ||
+	    (sep != '\0' && conn_write(s->c, &sep, 1, e) == -1) ||
+	    (secret != NULL && conn_write(s->c, secret, slen, e) == -1) ||
+	    conn_write(s->c, "\r\n", 2, e) == -1)
+		return -1;
+	return 0;
+}
+
 static int
 flush(struct session *s, int tenths, const char *step, struct err *e)
 {
@@ -512,6 +542,104 @@ starttls(struct session *s, struct reply *r, struct err *e)
 	return hello(s, r, e);
 }
 
+
+/*
+ * Cancels an exchange the server cannot finish sensibly: "*" (RFC 4954
+ * section 4), its reply read, and the session is over; no MAIL follows.
+ */
+static void
+auth_cancel(struct session *s, struct reply *r)
+{
+	struct err ignored;
+
+	err_init(&ignored);
+	if (queue_cmd(s, &ignored, "*") == 0 &&
+	    flush(s, T_COMMAND, _("the reply to the AUTH cancel"), &ignored) == 0)
+		(void)read_reply(s, r, T_COMMAND, _("the reply to the AUTH cancel"),
+		    &ignored);
+	s->broken = true;
+}
+
+/* SMTP AUTH: the mechanism's lines through the session, every step checked. */
+static int
+authenticate(struct session *s, struct reply *r, struct smtp_result *res,
+    struct err *e)
+{
+	struct auth_config	 cfg = *s->p->auth;
+	struct auth		*a = NULL;
+	const char		*line;
+	char			 mech[64], visible[96], *resp = NULL, *cb = NULL;
+	int			 rc = -1;
+
+	if (s->caps.auth[0] == '\0') {
+		err_set(e, ERR_UNAVAILABLE, s->tls != NULL ?
+		    _("%s does not offer authentication (AUTH), and auth is on") :
+		    _("%s does not offer authentication (AUTH) without TLS, "
+		    "and auth is on"), conn_peer(s->c));
+		quit(s);
+		return -1;
+	}
+	cfg.tls = s->tls != NULL;
+	if (s->tls != NULL && tls_channel_binding(s->tls, &cfg.cb_type, &cb) == 0)
+		cfg.cb_data = cb;
+	if (auth_choose(&cfg, s->caps.auth, mech, sizeof(mech), e) == -1) {
+		quit(s);
+		goto out;
+	}
+	transcript_note(s->tr, _("authenticating as '%s' with %s"),
+	    cfg.user ? cfg.user : "", mech);
+	if (auth_begin(&a, &cfg, mech, e) == -1 || auth_initial(a, &resp, e) == -1) {
+		quit(s);
+		goto out;
+	}
+	snprintf(visible, sizeof(visible), "AUTH %s", mech);
+	if (queue_auth_line(s, visible, resp == NULL ? NULL :
+	    *resp == '\0' ? "=" : resp, e) == -1)
+		goto out;
+	auth_free_response(resp);
+	resp = NULL;
+	for (;;) {
+		if (flush(s, T_COMMAND, _("the reply to AUTH"), e) == -1 ||
+		    read_reply(s, r, T_COMMAND, _("the reply to AUTH"), e) == -1)
+			goto out;
+		if (r->code != 334)
+			break;
+		reply_first_line(r, &line);
+		if (auth_step(a, line, strcspn(line, "\n"), &resp, e) == -1) {
+			auth_cancel(s, r);
+			goto out;
+		}
+		if (queue_auth_line(s, "", resp, e) == -1)
+			goto out;
+		auth_free_response(resp);
+		resp = NULL;
+	}
+	if (r->code == 235 && !auth_complete(a)) {
+		/* SCRAM: 235 without the server's signature proves nothing. */
+		err_set(e, ERR_PROTOCOL, _("AUTH %s: the server said yes before "
+		    "proving it knows the password"), mech);
+		s->broken = true;
+		goto out;
+	}
+	if (!trouble_is_success(STAGE_AUTH, r->code)) {
+		trouble_reply(e, STAGE_AUTH, r, cfg.user);
+		if (auth_server_error(a) != NULL)
+			snprintf(e->server + strlen(e->server),
+			    sizeof(e->server) - strlen(e->server), " (%s)",
+			    auth_server_error(a));
+		quit(s);
+		goto out;
+	}
+	res->auth = true;
+	snprintf(res->auth_mech, sizeof(res->auth_mech), "%s", mech);
+	rc = 0;
+out:
+	auth_free_response(resp);
+	auth_end(a);
+	free(cb);
+	return rc;
+}
+
 /* Connects as the parameters say; the session deadline starts here. */
 static int
 session_connect(struct session *s, const struct smtp_params *p,
@@ -574,6 +702,8 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 	if (p->tls != NULL && p->starttls && starttls(&s, r, e) == -1)
 		goto out;
 	res->tls = s.tls != NULL;
+	if (p->auth != NULL && authenticate(&s, r, res, e) == -1)
+		goto out;
 	if (envelope(&s, sender, rcpts, nrcpts, e) == -1 ||
 	    body(&s, src, res, r, e) == -1)
 		goto out;

@@ -30,6 +30,7 @@
 
 #include "conn.h"
 #include "err.h"
+#include "auth.h"
 #include "reply.h"
 #include "tls.h"
 #include "transcript.h"
@@ -49,6 +50,11 @@ struct smtp_params {
 	 */
 	struct tls_ctx	*tls;
 	bool		 starttls;
+	/*
+	 * AUTH (RFC 4954) after TLS and before the envelope: NULL when off.
+	 * The tls, cb_type and cb_data fields are filled in per session.
+	 */
+	const struct auth_config *auth;
 };
 
 /* Where the message bytes come from: the header block, then the body. */
@@ -72,6 +78,8 @@ struct smtp_result {
 	uint64_t	 size;		/* message bytes sent (as transferred) */
 	char		 peer[96];	/* who we spoke to */
 	bool		 tls;		/* the message went over TLS */
+	bool		 auth;		/* after a successful AUTH */
+	char		 auth_mech[64];
 };
 
 /*

@@ -14,7 +14,9 @@
 
 #include "buf.h"
 #include "nls.h"
+#include "secret.h"
 #include "spawn.h"
+#include "xalloc.h"
 
 #define OUTPUT_MAX	(16 * 1024 * 1024)
 #define STDERR_KEEP	1024
@@ -61,8 +63,10 @@ drain(int outfd, int errfd, struct buf *out, char *errtext, size_t errsize,
 				continue;
 			}
 			if (i == 0) {
-				if (buf_add(out, chunk, (size_t)n, e) == -1)
+				if (buf_add(out, chunk, (size_t)n, e) == -1) {
+					secret_wipe(chunk, sizeof(chunk));
 					return -1;
+				}
 			} else if (errlen + 1 < errsize) {
 				size_t take = (size_t)n;
 
@@ -74,6 +78,7 @@ drain(int outfd, int errfd, struct buf *out, char *errtext, size_t errsize,
 		}
 	}
 	errtext[errlen] = '\0';
+	secret_wipe(chunk, sizeof(chunk));
 	return 0;
 }
 
@@ -99,7 +104,6 @@ spawn_first_line(const char *cmd, const char *what, char **line,
 	pid_t		 pid;
 	struct buf	 out;
 	char		 errtext[STDERR_KEEP + 1];
-	char		*nl;
 
 	*line = NULL;
 	buf_init(&out, OUTPUT_MAX, ERR_CONFIG, _("the output of the command"));
@@ -150,13 +154,14 @@ spawn_first_line(const char *cmd, const char *what, char **line,
 		err_set(e, ERR_CONFIG, _("%s command printed nothing"), what);
 		goto out;
 	}
-	if ((nl = strpbrk(out.data, "\r\n")) != NULL)
-		*nl = '\0';
-	*line = buf_detach(&out);
+	/* Only the first line leaves; the whole output is wiped. */
+	*line = xstrndup(out.data, strcspn(out.data, "\r\n"));
 	rc = 0;
 out:
 	close_pair(outp);
 	close_pair(errp);
+	if (out.data != NULL)
+		secret_wipe(out.data, out.cap);
 	buf_release(&out);
 	return rc;
 }

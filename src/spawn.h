@@ -5,7 +5,9 @@
  * with /bin/sh -c, standard input from /dev/null (ours carries the
  * message, which a child must never consume), standard output read up to
  * the first line end (no length limit), standard error kept (first 1 KiB)
- * for the error message.  A non-zero exit status is an error.
+ * for the error message.  A non-zero exit status is an error.  The output
+ * may be a secret (eval password ..., passwordeval): every buffer that
+ * held it is wiped.
  */
 #ifndef SMTPSEND_SPAWN_H
 #define SMTPSEND_SPAWN_H

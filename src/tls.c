@@ -615,6 +615,32 @@ fail:
 	return -1;
 }
 
+int
+tls_channel_binding(struct tls *s, const char **type, char **b64)
+{
+	gnutls_datum_t		 cb, enc;
+	gnutls_channel_binding_t kind;
+
+	*b64 = NULL;
+	if (gnutls_protocol_get_version(s->session) == GNUTLS_TLS1_3) {
+		kind = GNUTLS_CB_TLS_EXPORTER;
+		*type = "tls-exporter";
+	} else {
+		kind = GNUTLS_CB_TLS_UNIQUE;
+		*type = "tls-unique";
+	}
+	if (gnutls_session_channel_binding(s->session, kind, &cb) < 0)
+		return -1;
+	if (gnutls_base64_encode2(&cb, &enc) < 0) {
+		gnutls_free(cb.data);
+		return -1;
+	}
+	gnutls_free(cb.data);
+	*b64 = xstrndup((const char *)enc.data, enc.size);
+	gnutls_free(enc.data);
+	return 0;
+}
+
 void
 tls_free(struct tls *s)
 {

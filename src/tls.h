@@ -71,6 +71,13 @@ int	tls_start(struct tls **, struct tls_ctx *, struct conn *,
 	    struct tls_peer *, bool enforce, struct err *);
 void	tls_free(struct tls *);
 
+/*
+ * Channel binding data for SCRAM-*-PLUS: tls-exporter on TLS 1.3 (RFC
+ * 9266), tls-unique on TLS 1.2 (RFC 5929).  *type is static; *b64 is
+ * allocated (base64).  Returns -1 when the session has none.
+ */
+int	tls_channel_binding(struct tls *, const char **type, char **b64);
+
 /* The library's version, for --version. */
 const char *tls_library_version(void);
 

@@ -111,6 +111,11 @@ trouble_reply(struct err *e, enum smtp_stage st, const struct reply *r,
 		    _("server temporarily refuses connections") :
 		    _("server refuses connections"));
 		break;
+	case STAGE_AUTH:
+		err_set(e, kind, temp ?
+		    _("server temporarily refused to authenticate '%s'") :
+		    _("server refused to authenticate '%s'"), subject ? subject : "");
+		break;
 	case STAGE_MAIL:
 		err_set(e, kind, temp ?
 		    _("server temporarily refused sender '%s'") :

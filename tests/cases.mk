@@ -12,7 +12,6 @@ CASES = \
 	tests/cases/0010-inject-cr-only.case \
 	tests/cases/0011-no-recipients.case \
 	tests/cases/0012-missing-from.case \
-	tests/cases/0015-auth-refused.case \
 	tests/cases/0016-lmtp-refused.case \
 	tests/cases/0017-queue-refused.case \
 	tests/cases/0018-queue-off-accepted.case \
@@ -174,6 +173,7 @@ CASES = \
 	tests/cases/3043-crl-revoked.case \
 	tests/cases/3044-crl-not-revoked.case \
 	tests/cases/3045-bad-priorities.case \
+	tests/cases/4001-no-password.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

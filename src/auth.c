@@ -20,6 +20,7 @@ struct auth {
 	const struct auth_config *cfg;
 	char		 mech[64];
 	enum kind	 kind;
+	bool		 plus;		/* a -PLUS mechanism: binds to TLS */
 	Gsasl		*ctx;
 	Gsasl_session	*sess;
 	int		 steps;
@@ -179,12 +180,19 @@ callback(Gsasl *ctx, Gsasl_session *sess, Gsasl_property prop)
 		if (cfg->host == NULL)
 			return GSASL_NO_HOSTNAME;
 		return gsasl_property_set(sess, prop, cfg->host);
+	/*
+	 * Binding data goes to the -PLUS mechanisms only: GNU SASL's plain
+	 * SCRAM fails when it is offered some.  (The EHLO that listed the
+	 * mechanisms came through TLS, so nobody could strip -PLUS from it.)
+	 */
 	case GSASL_CB_TLS_EXPORTER:
-		if (cfg->cb_type == NULL || strcmp(cfg->cb_type, "tls-exporter") != 0)
+		if (!a->plus || cfg->cb_type == NULL ||
+		    strcmp(cfg->cb_type, "tls-exporter") != 0)
 			return GSASL_NO_CB_TLS_EXPORTER;
 		return gsasl_property_set(sess, prop, cfg->cb_data);
 	case GSASL_CB_TLS_UNIQUE:
-		if (cfg->cb_type == NULL || strcmp(cfg->cb_type, "tls-unique") != 0)
+		if (!a->plus || cfg->cb_type == NULL ||
+		    strcmp(cfg->cb_type, "tls-unique") != 0)
 			return GSASL_NO_CB_TLS_UNIQUE;
 		return gsasl_property_set(sess, prop, cfg->cb_data);
 	case GSASL_AUTHZID:
@@ -204,6 +212,8 @@ auth_begin(struct auth **out, const struct auth_config *cfg,
 	*out = NULL;
 	a->cfg = cfg;
 	snprintf(a->mech, sizeof(a->mech), "%s", mech);
+	a->plus = strlen(mech) > 5 &&
+	    strcmp(mech + strlen(mech) - 5, "-PLUS") == 0;
 	if (strcmp(mech, "XOAUTH2") == 0)
 		a->kind = K_XOAUTH2;
 	else if (strcmp(mech, "OAUTHBEARER") == 0)

@@ -37,7 +37,7 @@ CASES = \
 	tests/cases/0039-allow-from-override-off.case \
 	tests/cases/0040-eval.case \
 	tests/cases/0041-eval-fails.case \
-	tests/cases/0042-logfile-failure.case \
+	tests/cases/0042-log-refused-send.case \
 	tests/cases/0043-tilde.case \
 	tests/cases/0044-config-no-sections.case \
 	tests/cases/0045-cron-argv.case \
@@ -47,6 +47,21 @@ CASES = \
 	tests/cases/0049-pretend-partial.case \
 	tests/cases/0050-full-name-order.case \
 	tests/cases/0051-syslog.case \
+	tests/cases/0052-account-option.case \
+	tests/cases/0053-bad-sender.case \
+	tests/cases/0054-logfile-unwritable.case \
+	tests/cases/0055-debug.case \
+	tests/cases/0056-pretend-port.case \
+	tests/cases/0057-first-from-match.case \
+	tests/cases/0058-logfile-append.case \
+	tests/cases/0059-config-group-readable.case \
+	tests/cases/0060-config-xdg-smtpsend.case \
+	tests/cases/0061-pretend-from-ignored.case \
+	tests/cases/0062-env-smtpserver.case \
+	tests/cases/0063-password-rule-per-file.case \
+	tests/cases/0064-eval-empty.case \
+	tests/cases/0065-stdout-full.case \
+	tests/cases/0066-pretend-port-465.case \
 	tests/cases/1001-bcc-removed.case \
 	tests/cases/1002-resent-block.case \
 	tests/cases/1003-fields-added-once.case \
@@ -85,6 +100,12 @@ CASES = \
 	tests/cases/1037-null-sender-keeps-from.case \
 	tests/cases/1038-log-message-error.case \
 	tests/cases/1039-read-envelope-from-bad.case \
+	tests/cases/1040-dot-stuffing-default.case \
+	tests/cases/1041-header-nul.case \
+	tests/cases/1042-header-998.case \
+	tests/cases/1043-header-999.case \
+	tests/cases/1044-two-resent-blocks.case \
+	tests/cases/1045-msgid-not-localhost.case \
 	tests/cases/2001-one-recipient.case \
 	tests/cases/2002-three-recipients.case \
 	tests/cases/2003-no-pipelining.case \
@@ -128,6 +149,11 @@ CASES = \
 	tests/cases/2053-connect-total-deadline.case \
 	tests/cases/2054-no-descriptors.case \
 	tests/cases/2055-mail-530.case \
+	tests/cases/2056-ehlo-421.case \
+	tests/cases/2057-slow-eod-ok.case \
+	tests/cases/2058-drop-big-body.case \
+	tests/cases/2059-session-deadline.case \
+	tests/cases/2060-resolver-timeout.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \
@@ -174,10 +200,45 @@ CASES = \
 	tests/cases/3044-crl-not-revoked.case \
 	tests/cases/3045-bad-priorities.case \
 	tests/cases/4001-no-password.case \
+	tests/cases/4002-auth-plain.case \
+	tests/cases/4003-auth-login.case \
+	tests/cases/4004-auth-cram-md5.case \
+	tests/cases/4005-auth-scram-sha-1.case \
+	tests/cases/4006-auth-scram-sha-256.case \
+	tests/cases/4007-auth-choose.case \
+	tests/cases/4008-auth-plus-tls12.case \
+	tests/cases/4009-auth-plus-mismatch.case \
+	tests/cases/4010-auth-wrong-password.case \
+	tests/cases/4011-auth-454.case \
+	tests/cases/4012-auth-534.case \
+	tests/cases/4013-auth-extra-334.case \
+	tests/cases/4014-auth-bad-base64.case \
+	tests/cases/4015-auth-endless.case \
+	tests/cases/4016-auth-no-auth-offered.case \
+	tests/cases/4017-auth-off.case \
+	tests/cases/4018-auth-cleartext-refused.case \
+	tests/cases/4019-auth-cleartext-safe.case \
+	tests/cases/4020-auth-only-after-tls.case \
+	tests/cases/4021-auth-xoauth2.case \
+	tests/cases/4022-auth-xoauth2-refused.case \
+	tests/cases/4023-auth-oauthbearer.case \
+	tests/cases/4024-auth-oauthbearer-refused.case \
+	tests/cases/4025-passwordeval.case \
+	tests/cases/4026-passwordeval-fails.case \
+	tests/cases/4027-passwordeval-empty.case \
+	tests/cases/4028-passwordeval-long-token.case \
+	tests/cases/4029-netrc.case \
+	tests/cases/4030-prompt.case \
+	tests/cases/4031-keyring.case \
+	tests/cases/4032-keyring-no-session.case \
+	tests/cases/4033-auth-secrets-hidden.case \
+	tests/cases/4034-auth-needs-user.case \
+	tests/cases/4035-auth-require-at-mail.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \
 	tests/cases/5005-extra-reply.case \
 	tests/cases/5006-354-to-mail.case \
 	tests/cases/5007-early-reply-in-data.case \
-	tests/cases/5008-too-many-lines.case
+	tests/cases/5008-too-many-lines.case \
+	tests/cases/5009-long-reply-line.case

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 typedef int gai_fn(const char *, const char *, const struct addrinfo *,
     struct addrinfo **);
@@ -69,6 +70,8 @@ getaddrinfo(const char *node, const char *service,
 	}
 	if (hints != NULL && (hints->ai_flags & AI_NUMERICHOST))
 		return EAI_NONAME;
+	if (getenv("FAKEGAI_DELAY") != NULL)
+		sleep((unsigned)atoi(getenv("FAKEGAI_DELAY")));
 	if ((copy = strdup(list)) == NULL)
 		return EAI_MEMORY;
 	for (item = strtok_r(copy, ",", &save); item != NULL;

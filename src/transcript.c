@@ -108,7 +108,7 @@ transcript_secret(struct transcript *t, const char *visible)
 		return;
 	fputs("--> ", t->out);
 	put_escaped(t->out, visible, strlen(visible));
-	fputs(" [redacted]\n", t->out);
+	fputs(*visible != '\0' ? " [redacted]\n" : "[redacted]\n", t->out);
 	fflush(t->out);
 }
 

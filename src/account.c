@@ -14,10 +14,14 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "clock.h"
+#include "resolve.h"
 #include "auth.h"
 #include "buf.h"
 #include "nls.h"
 #include "rfc5322.h"
+#include "secret.h"
+#include "slurp.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -69,50 +73,6 @@ conf_eval(void *ctx, const char *cmd, char **line, struct err *e)
 }
 
 /*
- * Reads a whole file.  Returns 1 when it does not exist (and missing_ok),
- * 0 when read, -1 on error.
- */
-static int
-read_file(const char *path, bool missing_ok, struct buf *text,
-    struct stat *st, struct err *e)
-{
-	char	chunk[8192];
-	ssize_t	n;
-	int	fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		if (missing_ok && errno == ENOENT)
-			return 1;
-		return err_set(e, ERR_CONFIG, _("cannot open '%s': %s"), path,
-		    strerror(errno));
-	}
-	if (fstat(fd, st) == -1 || !S_ISREG(st->st_mode)) {
-		close(fd);
-		return err_set(e, ERR_CONFIG, _("'%s' is not a regular file"),
-		    path);
-	}
-	buf_init(text, CONF_FILE_MAX, ERR_CONFIG, path);
-	for (;;) {
-		n = read(fd, chunk, sizeof(chunk));
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			close(fd);
-			return err_set(e, ERR_CONFIG, _("cannot read '%s': %s"),
-			    path, strerror(errno));
-		}
-		if (n == 0)
-			break;
-		if (buf_add(text, chunk, (size_t)n, e) == -1) {
-			close(fd);
-			return -1;
-		}
-	}
-	close(fd);
-	return 0;
-}
-
-/*
  * Loads one file into the configuration.  A user file that sets a
  * password must be private: mode 0600 or stricter and ours (msmtp's rule);
  * anything else would show the password to other users.
@@ -126,17 +86,18 @@ load_file(struct run_account *ra, const char *path, bool user_file,
 	struct stat		st;
 	int			rc;
 
-	buf_init(&text, CONF_FILE_MAX, ERR_CONFIG, path);
-	rc = read_file(path, missing_ok, &text, &st, e);
-	if (rc != 0) {
-		buf_release(&text);
+	/* It may hold a password: the buffers are wiped. */
+	rc = slurp(path, CONF_FILE_MAX, ERR_CONFIG, missing_ok, true, &text,
+	    &st, e);
+	if (rc != 0)
 		return rc;
-	}
 	memset(&src, 0, sizeof(src));
 	src.file = path;
 	src.home = home;
 	src.eval = conf_eval;
 	rc = conf_parse(&ra->conf, text.data ? text.data : "", text.len, &src, e);
+	if (text.data != NULL)
+		secret_wipe(text.data, text.cap);
 	buf_release(&text);
 	if (rc == -1)
 		return -1;
@@ -329,6 +290,148 @@ apply_settings(struct run_account *ra, const struct options *o,
 	return 0;
 }
 
+/* The host name for %H: $HOSTNAME, else the system's. */
+static void
+host_name(char *out, size_t size)
+{
+	const char *h = getenv("HOSTNAME");
+
+	if (h != NULL && *h != '\0' && strpbrk(h, "\r\n") == NULL) {
+		snprintf(out, size, "%s", h);
+		return;
+	}
+	memset(out, 0, size);
+	if (gethostname(out, size - 1) == -1)
+		snprintf(out, size, "localhost");
+}
+
+/* The first line of /etc/mailname (or $SMTPSEND_MAILNAME) for %M. */
+static int
+mail_name(char **out, struct err *e)
+{
+	const char	*path = getenv("SMTPSEND_MAILNAME");
+	struct buf	 b;
+	int		 rc;
+
+	if (path == NULL || *path == '\0')
+		path = "/etc/mailname";
+	if ((rc = slurp(path, 4096, ERR_CONFIG, false, false, &b, NULL, e)) != 0)
+		return -1;
+	*out = xstrndup(b.data ? b.data : "", strcspn(b.data ? b.data : "",
+	    " \t\r\n"));
+	buf_release(&b);
+	if (**out == '\0') {
+		free(*out);
+		*out = NULL;
+		return err_set(e, ERR_CONFIG, _("%s is empty (needed for %%M)"),
+		    path);
+	}
+	return 0;
+}
+
+/* The user's full name from the password database's GECOS field (%F). */
+static void
+full_name(char *out, size_t size)
+{
+	struct passwd	*pw = getpwuid(getuid());
+	const char	*g;
+	size_t		 o = 0;
+
+	out[0] = '\0';
+	if (pw == NULL || pw->pw_gecos == NULL)
+		return;
+	for (g = pw->pw_gecos; *g != '\0' && *g != ',' && o + 1 < size; g++) {
+		if (*g == '&') {	/* the login name, capitalised */
+			const char *n = pw->pw_name;
+
+			if (*n != '\0' && o + 1 < size)
+				out[o++] = (char)(*n >= 'a' && *n <= 'z' ? *n - 32 : *n);
+			for (n++; *n != '\0' && o + 1 < size; n++)
+				out[o++] = *n;
+		} else if ((unsigned char)*g >= 0x20)
+			out[o++] = *g;
+	}
+	out[o] = '\0';
+}
+
+/*
+ * msmtp's substitution patterns (1.8.7 and 1.8.16): %U the login name,
+ * %H the host name, %C its canonical name (a lookup, bounded by the
+ * timeout), %M the contents of /etc/mailname, %F the full name from the
+ * password database, %% a percent sign.  what names the setting; allowed
+ * lists the letters that make sense there.
+ */
+static int
+expand_patterns(const char *in, const char *what, const char *allowed,
+    int timeout_s, char **out, struct err *e)
+{
+	struct buf	 b;
+	char		 host[256], name[256], *tmp;
+	const char	*p, *user;
+	int		 rc = -1;
+
+	buf_init(&b, 4096, ERR_CONFIG, what);
+	for (p = in; *p != '\0'; p++) {
+		if (*p != '%') {
+			if (buf_addch(&b, *p, e) == -1)
+				goto out;
+			continue;
+		}
+		p++;
+		if (*p == '%') {
+			if (buf_addch(&b, '%', e) == -1)
+				goto out;
+			continue;
+		}
+		if (*p == '\0' || strchr(allowed, *p) == NULL) {
+			err_set(e, ERR_CONFIG, _("%s %s: unknown pattern '%%%c' "
+			    "(%s knows %s)"), what, in, *p ? *p : ' ', what,
+			    allowed);
+			goto out;
+		}
+		switch (*p) {
+		case 'U':
+			if ((user = login_name()) == NULL) {
+				err_set(e, ERR_CONFIG, _("%s %s: no login name for %%U"),
+				    what, in);
+				goto out;
+			}
+			rc = buf_addstr(&b, user, e);
+			break;
+		case 'H':
+			host_name(host, sizeof(host));
+			rc = buf_addstr(&b, host, e);
+			break;
+		case 'C':
+			host_name(host, sizeof(host));
+			if (resolve_canonical(host, clock_ms() +
+			    (int64_t)timeout_s * 1000, &tmp, e) == -1)
+				goto out;
+			rc = buf_addstr(&b, tmp, e);
+			free(tmp);
+			break;
+		case 'M':
+			if (mail_name(&tmp, e) == -1)
+				goto out;
+			rc = buf_addstr(&b, tmp, e);
+			free(tmp);
+			break;
+		case 'F':
+			full_name(name, sizeof(name));
+			rc = buf_addstr(&b, name, e);
+			break;
+		}
+		if (rc == -1)
+			goto out;
+		rc = -1;
+	}
+	*out = buf_detach(&b);
+	rc = 0;
+out:
+	buf_release(&b);
+	return rc;
+}
+
 static int
 resolve_sender(struct run_account *ra, const struct options *o,
     const char *header_from, struct err *e)
@@ -347,10 +450,9 @@ resolve_sender(struct run_account *ra, const struct options *o,
 		return 0;
 	}
 	ra->sender_from = SENDER_FROM_CONFIG;
-	if (a->from != NULL && !is_pattern(a->from)) {
-		ra->envelope_from = xstrdup(a->from);
-		return 0;
-	}
+	if (a->from != NULL && !is_pattern(a->from))
+		return expand_patterns(a->from, "from", "UHCM", ra->timeout_s,
+		    &ra->envelope_from, e);
 	if (a->auto_from && (user = login_name()) != NULL) {
 		ra->envelope_from = a->maildomain != NULL && *a->maildomain != '\0' ?
 		    xasprintf("%s@%s", user, a->maildomain) : xstrdup(user);
@@ -365,19 +467,22 @@ resolve_sender(struct run_account *ra, const struct options *o,
 	    "or give it with -f"));
 }
 
-/* EHLO argument: "domain", else the sender's domain, else "localhost". */
-static void
-resolve_helo(struct run_account *ra)
+/*
+ * EHLO argument: "domain" (with %H, %C, %M), else the sender's domain,
+ * else "localhost".
+ */
+static int
+resolve_helo(struct run_account *ra, struct err *e)
 {
 	const char *d;
 
-	if (ra->acct->domain != NULL && *ra->acct->domain != '\0') {
-		ra->helo = xstrdup(ra->acct->domain);
-		return;
-	}
+	if (ra->acct->domain != NULL && *ra->acct->domain != '\0')
+		return expand_patterns(ra->acct->domain, "domain", "HCM",
+		    ra->timeout_s, &ra->helo, e);
 	d = ra->envelope_from ? rfc5322_addr_domain(ra->envelope_from) : NULL;
 	ra->helo = xstrdup(d != NULL && *d != '\0' && d[0] != '[' ? d :
 	    "localhost");
+	return 0;
 }
 
 int
@@ -467,7 +572,18 @@ account_resolve(struct run_account *ra, const struct options *o,
 			return -1;
 		err_clear(e);	/* --serverinfo sends no message */
 	}
-	resolve_helo(ra);
+	if (resolve_helo(ra, e) == -1)
+		return -1;
+	if (ra->acct->from_full_name != NULL &&
+	    strchr(ra->acct->from_full_name, '%') != NULL) {
+		char *name;
+
+		if (expand_patterns(ra->acct->from_full_name, "from_full_name",
+		    "UF", ra->timeout_s, &name, e) == -1)
+			return -1;
+		free(ra->acct->from_full_name);
+		ra->acct->from_full_name = name;
+	}
 	return 0;
 }
 
@@ -493,23 +609,6 @@ account_check_supported(const struct run_account *ra, struct err *e)
 	const struct account	*a = ra->acct;
 	char			 o[512];
 
-	/*
-	 * msmtp replaces %U, %H, %C and %M in these; sending them literally
-	 * would give a bogus sender or EHLO name, so until the substitution
-	 * exists they are refused.
-	 */
-	if (a->from != NULL && strchr(a->from, '%') != NULL &&
-	    ra->sender_from == SENDER_FROM_CONFIG)
-		return err_set(e, ERR_CONFIG,
-		    _("%sfrom %s: substitution patterns (%%U, %%H, %%C, %%M) "
-		    "are not supported yet"), origin_of(a, K_FROM, o, sizeof(o)),
-		    a->from);
-	if (a->domain != NULL && strchr(a->domain, '%') != NULL)
-		return err_set(e, ERR_CONFIG,
-		    _("%sdomain %s: substitution patterns (%%H, %%C, %%M) "
-		    "are not supported yet"),
-		    origin_of(a, K_DOMAIN, o, sizeof(o)), a->domain);
-
 	if (a->auth != NULL && auth_needs_secret(a->auth) &&
 	    (a->user == NULL || *a->user == '\0'))
 		return err_set(e, ERR_CONFIG,
@@ -523,18 +622,6 @@ account_check_supported(const struct run_account *ra, struct err *e)
 		return err_set(e, ERR_CONFIG,
 		    _("%sproxy_host: SOCKS proxies are not supported yet"),
 		    origin_of(a, K_PROXY_HOST, o, sizeof(o)));
-	if (a->dsn_notify != NULL)
-		return err_set(e, ERR_CONFIG,
-		    _("%sdsn_notify: delivery status notifications are not "
-		    "supported yet"), origin_of(a, K_DSN_NOTIFY, o, sizeof(o)));
-	if (a->dsn_return != NULL)
-		return err_set(e, ERR_CONFIG,
-		    _("%sdsn_return: delivery status notifications are not "
-		    "supported yet"), origin_of(a, K_DSN_RETURN, o, sizeof(o)));
-	if (a->aliases != NULL && *a->aliases != '\0')
-		return err_set(e, ERR_CONFIG,
-		    _("%saliases: alias expansion is not supported yet"),
-		    origin_of(a, K_ALIASES, o, sizeof(o)));
 	if (a->queue != QUEUE_OFF)
 		return err_set(e, ERR_CONFIG,
 		    _("%squeue: the local queue is not supported yet "

@@ -155,8 +155,15 @@ unknown_option(char **argv, int optopt_c, struct err *e)
 	    _("unknown option '%s' (try 'smtpsend --help')"), argv[optind - 1]);
 }
 
-/* -o options: sendmail's old style.  -oi is -i; -oem and -oep change how
- * errors are reported, which for us is always stderr and the exit code. */
+/*
+ * -o options, sendmail's old style.  -oi is -i and -oA names the aliases
+ * file; -odi and -odb ask for delivery now (in the foreground or not),
+ * which is what smtpsend does; -odq and -odd (queue only, defer) need the
+ * queue, so they are refused rather than turned into an immediate send.
+ * The others (-oem, -oep and the error modes, -oL, -om, -oQ ...) tune
+ * sendmail's own behaviour and have no meaning here: ignored, as Postfix
+ * and msmtp do.
+ */
 static int
 handle_o(struct options *o, const char *arg, struct err *e)
 {
@@ -164,18 +171,41 @@ handle_o(struct options *o, const char *arg, struct err *e)
 		o->ignore_dots = true;
 		return 0;
 	}
-	if (strcmp(arg, "em") == 0 || strcmp(arg, "ep") == 0 ||
-	    strcmp(arg, "eq") == 0 || strcmp(arg, "ew") == 0)
+	if (arg[0] == 'A' && arg[1] != '\0') {
+		add_setting(o, "aliases", arg + 1, "-oA");
 		return 0;
-	/*
-	 * -odi and -odb ask for delivery now (in the foreground or not): that
-	 * is what smtpsend does.  -odq (queue only) needs the queue, so it is
-	 * refused rather than turned into an immediate send.
-	 */
-	if (strcmp(arg, "di") == 0 || strcmp(arg, "db") == 0)
-		return 0;
-	return err_set(e, ERR_USAGE,
-	    _("unsupported option '-o%s' (try 'smtpsend --help')"), arg);
+	}
+	if (strcmp(arg, "dq") == 0 || strcmp(arg, "dd") == 0)
+		return err_set(e, ERR_USAGE,
+		    _("'-o%s' asks for the queue, which this version does not "
+		    "have yet"), arg);
+	return 0;
+}
+
+/* -b modes: the message (-bm), SMTP on stdio, the queue, the aliases. */
+static int
+handle_b(struct options *o, const char *arg, struct err *e)
+{
+	if (strcmp(arg, "m") == 0)
+		o->mode = MODE_SEND;
+	else if (strcmp(arg, "s") == 0)
+		o->mode = MODE_SMTP_STDIO;
+	else if (strcmp(arg, "p") == 0)
+		o->mode = MODE_LIST_QUEUE;
+	else if (strcmp(arg, "i") == 0)
+		o->mode = MODE_NEWALIASES;
+	else
+		return err_set(e, ERR_USAGE,
+		    _("unsupported mode '-b%s' (-bm, -bs, -bp and -bi are)"), arg);
+	return 0;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash != NULL ? slash + 1 : path;
 }
 
 int
@@ -199,8 +229,12 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 	}
 	opterr = 0;
 	optind = 1;
+	if (argc > 0 && strcmp(base_name(argv[0]), "mailq") == 0)
+		o->mode = MODE_LIST_QUEUE;
+	else if (argc > 0 && strcmp(base_name(argv[0]), "newaliases") == 0)
+		o->mode = MODE_NEWALIASES;
 	idx = -1;
-	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPSX:N:R:o:b:B:Gh:L:mnO:",
+	while ((c = getopt_long(argc, argv, ":tiC:a:f:r:F:vdPSX:N:R:V:o:b:B:Gh:L:mnO:UA:q::",
 	    longopts, &idx)) != -1) {
 		if (optarg != NULL && check_value(option_name(c, longopts, idx,
 		    name, sizeof(name)), optarg, e) == -1)
@@ -280,11 +314,18 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 		case 'O':	/* sendmail option=value */
 			break;
 		case 'b':
-			if (strcmp(optarg, "m") != 0) {
-				err_set(e, ERR_USAGE,
-				    _("unsupported mode '-b%s' (only -bm)"), optarg);
+			if (handle_b(o, optarg, e) == -1)
 				goto out;
-			}
+			break;
+		case 'V':
+			o->envid = optarg;
+			break;
+		case 'q':
+			/* -q, -qNN, -qR..., -qS...: process the queue. */
+			o->mode = MODE_FLUSH_QUEUE;
+			break;
+		case 'U':	/* initial user submission: what this always is */
+		case 'A':	/* Postfix/sendmail: which .cf file */
 			break;
 		case OPT_HELP:
 			o->mode = MODE_HELP;
@@ -358,10 +399,19 @@ cli_help(FILE *out)
 "  -N, --dsn-notify=COND    DSN notification conditions\n"
 "  -R, --dsn-return=RET     DSN return amount\n"
 "  -bm                      read the message from standard input (default)\n"
+"  -bs                      speak SMTP on standard input and output; each\n"
+"                           transaction is submitted as one run would be\n"
+"  -bp, mailq               list the queue (empty: no queue yet)\n"
+"  -q[...]                  process the queue (nothing to do yet)\n"
+"  -bi, newaliases          nothing to rebuild (aliases are read as they are)\n"
+"  -V ENVID                 DSN envelope identifier (RFC 3461)\n"
 "  -oem, -oep, -oeq, -oew   accepted; errors always go to standard error\n"
 "  -odi, -odb               accepted: delivery is immediate\n"
-"  -B 7BIT|8BITMIME, -G, -h N, -L TAG, -m, -n, -O OPT=VALUE\n"
-"                           accepted and ignored, as msmtp does\n"
+"  -oAFILE                  aliases file (sets aliases)\n"
+"  -o...                    other sendmail options: accepted and ignored\n"
+"                           (-odq and -odd need the queue: refused)\n"
+"  -B 7BIT|8BITMIME, -G, -h N, -L TAG, -m, -n, -O OPT=VALUE, -U, -A...\n"
+"                           accepted and ignored, as msmtp and Postfix do\n"
 "\n"
 "Server options (each sets the configuration key of the same name):\n"
 "      --host=HOST          use HOST and ignore the configuration files\n"

@@ -29,6 +29,10 @@ enum cli_mode {
 	MODE_VERSION,
 	MODE_PRETEND,
 	MODE_SERVERINFO,
+	MODE_SMTP_STDIO,	/* -bs: an SMTP server on stdin and stdout */
+	MODE_LIST_QUEUE,	/* -bp, mailq */
+	MODE_FLUSH_QUEUE,	/* -q */
+	MODE_NEWALIASES,	/* -bi, newaliases: nothing to rebuild */
 };
 
 struct options {
@@ -41,6 +45,7 @@ struct options {
 	const char	*account;		/* -a, --account */
 	const char	*host;			/* --host: no configuration file */
 	int		 debug;			/* 1: --debug, 2: --debug=body */
+	const char	*envid;			/* -V: DSN envelope id (RFC 3461) */
 
 	struct cli_setting *settings;
 	size_t		 nsettings;
@@ -51,7 +56,11 @@ struct options {
 void	options_init(struct options *);
 void	options_release(struct options *);
 
-/* ERR_USAGE on any problem; e names the option. */
+/*
+ * ERR_USAGE on any problem; e names the option.  The program's name picks
+ * the personality first: "mailq" lists the queue, "newaliases" does
+ * nothing and succeeds, anything else ("sendmail", "smtpsend") sends.
+ */
 int	cli_parse(struct options *, int argc, char **argv, struct err *);
 
 void	cli_help(FILE *);

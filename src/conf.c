@@ -220,6 +220,8 @@ static const struct keydef keytab[] = {
 	KFILE("aliases", K_ALIASES, aliases),
 	KBOOL("auto_from", K_AUTO_FROM, auto_from),
 	KSTR("maildomain", K_MAILDOMAIN, maildomain, 0),
+	KSTR("qualify_domain", K_QUALIFY_DOMAIN, qualify_domain, 0),
+	KBOOL("qualify_headers", K_QUALIFY_HEADERS, qualify_headers),
 	KCHOICE("queue", K_QUEUE, S_QUEUE, queue, 0, queue_words,
 	    N_("off, on or always")),
 	KFILE("queue_dir", K_QUEUE_DIR, queue_dir),

@@ -72,6 +72,8 @@ enum conf_key {
 	K_ALIASES,
 	K_AUTO_FROM,
 	K_MAILDOMAIN,
+	K_QUALIFY_DOMAIN,
+	K_QUALIFY_HEADERS,
 	K_QUEUE,
 	K_QUEUE_DIR,
 	K_COUNT
@@ -144,6 +146,8 @@ struct account {
 	char		*aliases;
 	bool		 auto_from;
 	char		*maildomain;
+	char		*qualify_domain;	/* for addresses without "@" */
+	bool		 qualify_headers;	/* also in To, Cc, From (default off) */
 	enum queue_mode	 queue;			/* default off until the queue exists */
 	char		*queue_dir;
 };

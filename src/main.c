@@ -12,13 +12,16 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "account.h"
+#include "aliases.h"
 #include "auth.h"
+#include "bs.h"
 #include "cli.h"
 #include "data.h"
 #include "envelope.h"
@@ -28,6 +31,7 @@
 #include "nls.h"
 #include "rfc5322.h"
 #include "secret.h"
+#include "slurp.h"
 #include "smtp.h"
 #include "tls.h"
 #include "transcript.h"
@@ -256,9 +260,115 @@ write_log(const struct run_account *ra, const struct envelope *env,
 		fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), le_err.text);
 }
 
-static int
-run(const struct options *o, bool stdin_open, struct err *e)
+#define ALIASES_FILE_MAX	(16 * 1024 * 1024)
+
+/*
+ * The domain that completes an address without "@" (a local name such as
+ * "root"): qualify_domain, else the EHLO domain when "domain" is set,
+ * else the sender's domain; NULL when there is none.
+ */
+static const char *
+qualify_domain(const struct run_account *ra)
 {
+	const char *d = ra->acct->qualify_domain;
+
+	if (d != NULL && *d != '\0')
+		return d;
+	if (ra->acct->domain != NULL && *ra->acct->domain != '\0' &&
+	    strcmp(ra->helo, "localhost") != 0)
+		return ra->helo;
+	d = ra->envelope_from ? rfc5322_addr_domain(ra->envelope_from) : NULL;
+	return d != NULL && *d != '\0' ? d : NULL;
+}
+
+static char *
+qualified(const char *addr, const char *domain)
+{
+	if (domain == NULL || *addr == '\0' || strchr(addr, '@') != NULL)
+		return xstrdup(addr);
+	return xasprintf("%s@%s", addr, domain);
+}
+
+/*
+ * The envelope as it is sent: every collected recipient through the
+ * aliases file (recursively), then local names completed with the
+ * qualify domain; the sender completed too.  Headers are not touched
+ * here (qualify_headers does that in msg_fixup()).
+ */
+static int
+final_envelope(const struct run_account *ra, const struct envelope *raw,
+    enum err_kind kind, struct envelope *env, struct err *e)
+{
+	const char	*dom = qualify_domain(ra);
+	struct aliases	*al = NULL;
+	struct buf	 text;
+	char		**list, *q;
+	size_t		 i, j, n;
+	int		 rc = -1;
+
+	if (ra->acct->aliases != NULL && *ra->acct->aliases != '\0') {
+		if (slurp(ra->acct->aliases, ALIASES_FILE_MAX, ERR_CONFIG, false,
+		    false, &text, NULL, e) == -1)
+			return -1;
+		rc = aliases_parse(&al, text.data ? text.data : "", text.len,
+		    ra->acct->aliases, e);
+		buf_release(&text);
+		if (rc == -1)
+			return -1;
+		rc = -1;
+	}
+	q = qualified(raw->sender, dom);
+	if (envelope_set_sender(env, q, kind, e) == -1) {
+		free(q);
+		goto out;
+	}
+	free(q);
+	for (i = 0; i < raw->nrcpts; i++) {
+		list = NULL;
+		n = 0;
+		if (al != NULL) {
+			if (aliases_expand(al, raw->rcpts[i], &list, &n, e) == -1)
+				goto out;
+		} else {
+			list = xcalloc(1, sizeof(*list));
+			list[n++] = xstrdup(raw->rcpts[i]);
+		}
+		for (j = 0; j < n; j++) {
+			q = qualified(list[j], dom);
+			rc = envelope_add_rcpt(env, q, kind, e);
+			free(q);
+			if (rc == -1) {
+				aliases_free_list(list, n);
+				goto out;
+			}
+			rc = -1;
+		}
+		aliases_free_list(list, n);
+	}
+	rc = 0;
+out:
+	aliases_free(al);
+	return rc;
+}
+
+/* One -bs transaction: the sender and recipients from MAIL and RCPT. */
+struct txn {
+	const char	*sender;
+	char *const	*rcpts;
+	size_t		 nrcpts;
+};
+
+/*
+ * One message from descriptor in: the usual run, or (txn) one -bs
+ * transaction, whose envelope comes from the SMTP dialogue and whose data
+ * arrives already complete (a lone "." in it is content).
+ */
+static int
+run(const struct options *base, int in, const struct txn *txn, struct err *e)
+{
+	struct options		 txo;
+	const struct options	*o = base;
+	struct envelope		 raw;
 	struct run_account	 ra;
 	struct envelope		 env;
 	struct msg		*m = NULL;
@@ -274,22 +384,30 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	struct addrlist		 hfrom;
 	char			*header_from = NULL, *domain = NULL;
 	int			 rc = -1;
+	enum err_kind		 kind;
 	bool			 log_it = false;
 
 	run_account_init(&ra);
 	envelope_init(&env);
+	envelope_init(&raw);
 	secret_init(&password);
 	addrlist_init(&hfrom);
 	memset(&res, 0, sizeof(res));
 
-	if (o->mode == MODE_SEND && !stdin_open) {
-		err_set(e, ERR_NOINPUT, _("standard input is closed: no message "
-		    "to send"));
-		goto out;
+	if (txn != NULL) {
+		txo = *base;
+		txo.mode = MODE_SEND;
+		txo.from = txn->sender;
+		txo.rcpts = (char **)(uintptr_t)txn->rcpts;
+		txo.nrcpts = txn->nrcpts;
+		txo.read_recipients = false;
+		txo.read_envelope_from = false;
+		txo.ignore_dots = true;
+		o = &txo;
 	}
 	/* --read-envelope-from needs the header before the account. */
 	if (o->mode == MODE_SEND && o->read_envelope_from) {
-		if (msg_open(&m, STDIN_FILENO, e) == -1 ||
+		if (msg_open(&m, in, e) == -1 ||
 		    msg_header_from(m, &hfrom, e) == -1)
 			goto out;
 		if (hfrom.n == 0) {
@@ -322,14 +440,16 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	if (rc == -1 || (rc = account_check_supported(&ra, e)) == -1)
 		goto out;
 	rc = -1;
-	if (envelope_set_sender(&env, ra.envelope_from,
-	    ra.sender_from == SENDER_FROM_COMMAND_LINE ? ERR_USAGE :
-	    ra.sender_from == SENDER_FROM_HEADER ? ERR_DATA : ERR_CONFIG,
-	    e) == -1 || add_cli_recipients(&env, o, e) == -1)
+	kind = ra.sender_from == SENDER_FROM_COMMAND_LINE ? ERR_USAGE :
+	    ra.sender_from == SENDER_FROM_HEADER ? ERR_DATA : ERR_CONFIG;
+	if (envelope_set_sender(&raw, ra.envelope_from, kind, e) == -1 ||
+	    add_cli_recipients(&raw, o, e) == -1)
 		goto out;
-	if (m == NULL && msg_open(&m, STDIN_FILENO, e) == -1)
+	if (m == NULL && msg_open(&m, in, e) == -1)
 		goto out;
-	if (o->read_recipients && add_header_recipients(&env, m, e) == -1)
+	if (o->read_recipients && add_header_recipients(&raw, m, e) == -1)
+		goto out;
+	if (final_envelope(&ra, &raw, kind, &env, e) == -1)
 		goto out;
 	if (env.nrcpts == 0) {
 		err_set(e, o->read_recipients ? ERR_DATA : ERR_USAGE,
@@ -352,6 +472,7 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	fx.undisclosed = ra.acct->undisclosed_recipients;
 	fx.msgid_domain = domain;
 	fx.now = time(NULL);
+	fx.qualify_domain = ra.acct->qualify_headers ? qualify_domain(&ra) : NULL;
 	memset(&src, 0, sizeof(src));
 	src.enc_flags = o->ignore_dots ? 0 : DATA_DOT_ENDS_INPUT;
 	if (msg_fixup(m, &fx, e) == -1 ||
@@ -363,6 +484,9 @@ run(const struct options *o, bool stdin_open, struct err *e)
 	if (o->debug > 0)
 		tr = transcript_new(stderr, o->debug > 1 ? TR_BODY : 0);
 	set_smtp_params(&sp, &ra, tls, tr);
+	sp.dsn_notify = ra.acct->dsn_notify;
+	sp.dsn_return = ra.acct->dsn_return;
+	sp.envid = o->envid;
 	if (ra.acct->auth != NULL) {
 		sp.auth = &ac;
 		if (pw_source != NULL)
@@ -385,8 +509,36 @@ out:
 	free(domain);
 	addrlist_release(&hfrom);
 	envelope_release(&env);
+	envelope_release(&raw);
 	run_account_release(&ra);
 	return rc;
+}
+
+struct bs_ctx {
+	const struct options	*o;
+};
+
+static int
+bs_deliver(void *ctx, const char *sender, char *const *rcpts, size_t n,
+    int fd, struct err *e)
+{
+	struct bs_ctx	*c = ctx;
+	struct txn	 t = { sender, rcpts, n };
+
+	return run(c->o, fd, &t, e);
+}
+
+/* -bs: SMTP on standard input and output; each transaction a run. */
+static int
+run_smtp_stdio(const struct options *o, struct err *e)
+{
+	struct bs_ctx	ctx = { o };
+	char		host[256];
+
+	memset(host, 0, sizeof(host));
+	if (gethostname(host, sizeof(host) - 1) == -1 || host[0] == '\0')
+		snprintf(host, sizeof(host), "localhost");
+	return bs_serve(STDIN_FILENO, STDOUT_FILENO, host, bs_deliver, &ctx, e);
 }
 
 int
@@ -419,8 +571,31 @@ main(int argc, char **argv)
 	case MODE_VERSION:
 		cli_version(stdout);
 		break;
+	case MODE_LIST_QUEUE:
+		/* No local queue yet: it is always empty. */
+		printf("%s\n", _("Mail queue is empty"));
+		break;
+	case MODE_FLUSH_QUEUE:
+		printf("%s\n", _("smtpsend: nothing to flush (this version keeps "
+		    "no local queue; every message is sent at once)"));
+		break;
+	case MODE_NEWALIASES:
+		break;	/* the aliases file is read as it is, every run */
+	case MODE_SMTP_STDIO:
+		if (!stdin_open)
+			err_set(&e, ERR_NOINPUT, _("standard input is closed"));
+		else
+			(void)run_smtp_stdio(&o, &e);
+		break;
+	case MODE_SEND:
+		if (!stdin_open) {
+			err_set(&e, ERR_NOINPUT, _("standard input is closed: no "
+			    "message to send"));
+			break;
+		}
+		/* FALLTHROUGH */
 	default:
-		(void)run(&o, stdin_open, &e);
+		(void)run(&o, STDIN_FILENO, NULL, &e);
 		break;
 	}
 	options_release(&o);

@@ -355,6 +355,62 @@ add_date(struct buf *b, time_t now, struct err *e)
 	return buf_printf(b, e, "Date: %s\n", date);
 }
 
+static bool
+is_address_field(const struct msg *m, const struct field *f)
+{
+	return field_is(m, f, "To") || field_is(m, f, "Cc") ||
+	    field_is(m, f, "From") || field_is(m, f, "Resent-To") ||
+	    field_is(m, f, "Resent-Cc") || field_is(m, f, "Resent-From");
+}
+
+/*
+ * qualify_headers: a field holding a local name ("To: root") is written
+ * anew from its parsed mailboxes, each local name given "@domain"; a
+ * field without one is copied as it was.  Comments and group syntax of a
+ * rewritten field are lost: that is why this is off unless asked for.
+ */
+static int
+add_field(struct msg *m, const struct field *f, const char *domain,
+    struct buf *b, struct err *e)
+{
+	const char	*text = m->hdr.data + f->off;
+	struct addrlist	 l;
+	size_t		 i;
+	bool		 local = false;
+	int		 rc = -1;
+
+	if (domain == NULL || !is_address_field(m, f))
+		return buf_add(b, text, f->len, e);
+	addrlist_init(&l);
+	if (field_addresses(m, f, &l, e) == -1)
+		goto out;
+	for (i = 0; i < l.n; i++)
+		if (strchr(l.v[i].spec, '@') == NULL)
+			local = true;
+	if (!local) {
+		rc = buf_add(b, text, f->len, e);
+		goto out;
+	}
+	if (buf_add(b, text, f->namelen, e) == -1 || buf_addstr(b, ":", e) == -1)
+		goto out;
+	for (i = 0; i < l.n; i++) {
+		char *spec = strchr(l.v[i].spec, '@') != NULL ? NULL :
+		    xasprintf("%s@%s", l.v[i].spec, domain);
+
+		if (buf_addstr(b, i ? ",\n " : " ", e) == -1 ||
+		    rfc5322_format_mailbox(b, l.v[i].display,
+		    spec != NULL ? spec : l.v[i].spec, e) == -1) {
+			free(spec);
+			goto out;
+		}
+		free(spec);
+	}
+	rc = buf_addch(b, '\n', e);
+out:
+	addrlist_release(&l);
+	return rc;
+}
+
 int
 msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 {
@@ -386,8 +442,7 @@ msg_fixup(struct msg *m, const struct msg_fixup *fx, struct err *e)
 	buf_reset(b);
 	for (i = 0; i < m->nfields; i++)
 		if (!m->fields[i].removed &&
-		    buf_add(b, m->hdr.data + m->fields[i].off, m->fields[i].len,
-		    e) == -1)
+		    add_field(m, &m->fields[i], fx->qualify_domain, b, e) == -1)
 			return -1;
 	if (fx->undisclosed &&
 	    buf_addstr(b, "To: undisclosed-recipients:;\n", e) == -1)

@@ -62,6 +62,12 @@ struct msg_fixup {
 	bool		 undisclosed;	/* replace To/Cc/Bcc by undisclosed-recipients */
 	const char	*msgid_domain;
 	time_t		 now;
+	/*
+	 * qualify_headers: local names in To, Cc and From get "@" this domain
+	 * (those fields are then rewritten from their parsed addresses);
+	 * NULL leaves them alone.
+	 */
+	const char	*qualify_domain;
 };
 
 int	msg_fixup(struct msg *, const struct msg_fixup *, struct err *);

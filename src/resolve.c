@@ -30,6 +30,7 @@ struct lookup {
 	bool		 abandoned;
 	char		*host;
 	char		 port[8];
+	int		 flags;		/* extra getaddrinfo flags */
 	int		 rc;
 	struct addrinfo	*res;
 };
@@ -62,7 +63,7 @@ lookup_run(void *arg)
 	struct addrinfo	 hints;
 	bool		 abandoned;
 
-	hints_init(&hints, 0);
+	hints_init(&hints, l->flags);
 	l->rc = getaddrinfo(l->host, l->port, &hints, &l->res);
 	pthread_mutex_lock(&l->lock);
 	l->done = true;
@@ -98,30 +99,24 @@ lookup_error(const char *host, int rc, struct err *e)
 	}
 }
 
-int
-resolve_host(const char *host, int port, int64_t deadline_ms,
-    struct addrinfo **out, struct err *e)
+/* getaddrinfo() on a thread, waited for until the deadline. */
+static int
+run_lookup(const char *host, const char *portstr, int flags,
+    int64_t deadline_ms, struct addrinfo **out, struct err *e)
 {
-	struct addrinfo	 hints;
 	struct lookup	*l;
 	pthread_t	 tid;
 	pthread_attr_t	 attr;
-	char		 portstr[8];
 	struct timespec	 ts;
+	int64_t		 left;
 	int		 rc;
-
-	*out = NULL;
-	snprintf(portstr, sizeof(portstr), "%d", port);
-	hints_init(&hints, AI_NUMERICHOST);
-	if (getaddrinfo(host, portstr, &hints, out) == 0)
-		return 0;
-	*out = NULL;
 
 	l = xcalloc(1, sizeof(*l));
 	pthread_mutex_init(&l->lock, NULL);
 	pthread_cond_init(&l->done_cv, NULL);
 	l->host = xstrdup(host);
-	memcpy(l->port, portstr, sizeof(l->port));
+	snprintf(l->port, sizeof(l->port), "%s", portstr);
+	l->flags = flags;
 	pthread_attr_init(&attr);
 	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
 	rc = pthread_create(&tid, &attr, lookup_run, l);
@@ -134,17 +129,14 @@ resolve_host(const char *host, int port, int64_t deadline_ms,
 
 	/* pthread_cond_timedwait() takes CLOCK_REALTIME by default. */
 	clock_gettime(CLOCK_REALTIME, &ts);
-	{
-		int64_t left = deadline_ms - clock_ms();
-
-		if (left < 0)
-			left = 0;
-		ts.tv_sec += (time_t)(left / 1000);
-		ts.tv_nsec += (long)(left % 1000) * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+	left = deadline_ms - clock_ms();
+	if (left < 0)
+		left = 0;
+	ts.tv_sec += (time_t)(left / 1000);
+	ts.tv_nsec += (long)(left % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
 	}
 	pthread_mutex_lock(&l->lock);
 	rc = 0;
@@ -165,6 +157,36 @@ resolve_host(const char *host, int port, int64_t deadline_ms,
 	*out = l->res;
 	l->res = NULL;
 	lookup_free(l);
+	return 0;
+}
+
+int
+resolve_host(const char *host, int port, int64_t deadline_ms,
+    struct addrinfo **out, struct err *e)
+{
+	struct addrinfo	 hints;
+	char		 portstr[8];
+
+	*out = NULL;
+	snprintf(portstr, sizeof(portstr), "%d", port);
+	hints_init(&hints, AI_NUMERICHOST);
+	if (getaddrinfo(host, portstr, &hints, out) == 0)
+		return 0;
+	*out = NULL;
+	return run_lookup(host, portstr, 0, deadline_ms, out, e);
+}
+
+int
+resolve_canonical(const char *host, int64_t deadline_ms, char **out,
+    struct err *e)
+{
+	struct addrinfo *res = NULL;
+
+	*out = NULL;
+	if (run_lookup(host, "25", AI_CANONNAME, deadline_ms, &res, e) == -1)
+		return -1;
+	*out = xstrdup(res->ai_canonname != NULL ? res->ai_canonname : host);
+	freeaddrinfo(res);
 	return 0;
 }
 

@@ -25,6 +25,13 @@
 int	resolve_host(const char *host, int port, int64_t deadline_ms,
 	    struct addrinfo **out, struct err *);
 
+/*
+ * The canonical name of host (getaddrinfo with AI_CANONNAME), under the
+ * same deadline; *out is allocated.  For msmtp's %C.
+ */
+int	resolve_canonical(const char *host, int64_t deadline_ms, char **out,
+	    struct err *);
+
 /* Numeric form of an address ("192.0.2.1", "2001:db8::1"). */
 void	resolve_addr_string(const struct sockaddr *, socklen_t,
 	    char *out, size_t size);

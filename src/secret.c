@@ -23,6 +23,7 @@
 #include "netrc.h"
 #include "nls.h"
 #include "secret.h"
+#include "slurp.h"
 #include "spawn.h"
 #include "xalloc.h"
 
@@ -250,25 +251,21 @@ from_netrc(const char *path, const struct secret_query *q,
     struct secret *out)
 {
 	struct buf	 text;
-	char		 chunk[4096], *pw;
-	ssize_t		 n;
-	int		 fd, rc = 1;
+	struct err	 ignored;
+	char		*pw;
+	int		 rc = 1;
 
-	if (path == NULL || (fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	err_init(&ignored);
+	if (path == NULL || slurp(path, NETRC_MAX, ERR_CONFIG, true, true,
+	    &text, NULL, &ignored) != 0)
 		return 1;
-	buf_init(&text, NETRC_MAX, ERR_CONFIG, path);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
-		if (buf_add(&text, chunk, (size_t)n, NULL) == -1)
-			break;
-	close(fd);
-	secret_wipe(chunk, sizeof(chunk));
 	if (text.data != NULL &&
 	    (pw = netrc_find(text.data, text.len, q->host, q->user)) != NULL) {
 		secret_take(out, pw);
 		rc = 0;
 	}
 	if (text.data != NULL)
-		secret_wipe(text.data, text.len);
+		secret_wipe(text.data, text.cap);
 	buf_release(&text);
 	return rc;
 }

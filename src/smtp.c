@@ -287,6 +287,75 @@ tally_note(struct tally *t, enum smtp_stage st, const struct reply *r,
 }
 
 /*
+ * RFC 3461 section 4: xtext is printable ASCII except "+" and "=", with
+ * everything else as "+XX".  Returns out.
+ */
+static const char *
+xtext(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 4 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 33 || c > 126 || c == '+' || c == '=')
+			o += (size_t)snprintf(out + o, size - o, "+%02X", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static bool
+dsn_wanted(const struct smtp_params *p)
+{
+	return p->dsn_notify != NULL || p->dsn_return != NULL || p->envid != NULL;
+}
+
+/* " RET=HDRS ENVID=..." for MAIL FROM, when asked for. */
+static const char *
+mail_params(struct session *s, char *out, size_t size)
+{
+	const struct smtp_params	*p = s->p;
+	char				 x[256];
+	size_t				 o = 0;
+
+	out[0] = '\0';
+	if (p->dsn_return != NULL)
+		o += (size_t)snprintf(out + o, size - o, " RET=%s",
+		    strcmp(p->dsn_return, "full") == 0 ? "FULL" : "HDRS");
+	if (p->envid != NULL && o < size)
+		snprintf(out + o, size - o, " ENVID=%s", xtext(p->envid, x,
+		    sizeof(x)));
+	return out;
+}
+
+/* " NOTIFY=... ORCPT=rfc822;..." for RCPT TO, when DSN was asked for. */
+static const char *
+rcpt_params(struct session *s, const char *rcpt, char *out, size_t size)
+{
+	const struct smtp_params	*p = s->p;
+	char				 x[512], notify[64];
+	size_t				 i, o = 0;
+
+	out[0] = '\0';
+	if (!dsn_wanted(p))
+		return out;
+	if (p->dsn_notify != NULL) {
+		for (i = 0; p->dsn_notify[i] != '\0' && i + 1 < sizeof(notify); i++)
+			notify[i] = p->dsn_notify[i] >= 'a' && p->dsn_notify[i] <= 'z' ?
+			    (char)(p->dsn_notify[i] - 32) : p->dsn_notify[i];
+		notify[i] = '\0';
+		o += (size_t)snprintf(out + o, size - o, " NOTIFY=%s", notify);
+	}
+	if (o < size)
+		snprintf(out + o, size - o, " ORCPT=rfc822;%s",
+		    xtext(rcpt, x, sizeof(x)));
+	return out;
+}
+
+/*
  * MAIL, RCPT... and DATA.  With PIPELINING they go out in groups of at
  * most PIPELINE_WINDOW commands and the replies are read in order after
  * each group (RFC 2920 section 3.1: DATA ends the last group).  Without
@@ -298,19 +367,30 @@ envelope(struct session *s, const char *sender, char *const *rcpts,
 {
 	struct reply	*r = xmalloc(sizeof(*r));
 	struct tally	 t;
+	char		 params[700];
 	size_t		 ncmd = n + 2, sent = 0, acked = 0;
 	bool		 pipe = s->caps.pipelining;
 	int		 rc = -1;
 
 	memset(&t, 0, sizeof(t));
+	if (dsn_wanted(s->p) && !s->caps.dsn) {
+		err_set(e, ERR_UNAVAILABLE, _("%s does not support delivery "
+		    "status notifications (DSN), which were asked for"),
+		    conn_peer(s->c));
+		quit(s);
+		goto out;
+	}
 	while (acked < ncmd) {
 		size_t limit = pipe ? acked + PIPELINE_WINDOW : acked + 1;
 
 		for (; sent < ncmd && sent < limit; sent++) {
 			if (sent == 0)
-				rc = queue_cmd(s, e, "MAIL FROM:<%s>", sender);
+				rc = queue_cmd(s, e, "MAIL FROM:<%s>%s", sender,
+				    mail_params(s, params, sizeof(params)));
 			else if (sent <= n)
-				rc = queue_cmd(s, e, "RCPT TO:<%s>", rcpts[sent - 1]);
+				rc = queue_cmd(s, e, "RCPT TO:<%s>%s", rcpts[sent - 1],
+				    rcpt_params(s, rcpts[sent - 1], params,
+				    sizeof(params)));
 			else
 				rc = queue_cmd(s, e, "DATA");
 			if (rc == -1)

@@ -55,6 +55,11 @@ struct smtp_params {
 	 * The tls, cb_type and cb_data fields are filled in per session.
 	 */
 	const struct auth_config *auth;
+	/* RFC 3461 DSN, each NULL when not asked for; then the server must
+	 * offer DSN or the submission fails (nothing silently dropped). */
+	const char	*dsn_notify;	/* "never" or "failure,delay,success" */
+	const char	*dsn_return;	/* "headers" or "full" */
+	const char	*envid;
 };
 
 /* Where the message bytes come from: the header block, then the body. */

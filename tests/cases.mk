@@ -43,7 +43,6 @@ CASES = \
 	tests/cases/0045-cron-argv.case \
 	tests/cases/0046-mutt-argv.case \
 	tests/cases/0047-odq-refused.case \
-	tests/cases/0048-from-pattern-refused.case \
 	tests/cases/0049-pretend-partial.case \
 	tests/cases/0050-full-name-order.case \
 	tests/cases/0051-syslog.case \
@@ -62,6 +61,25 @@ CASES = \
 	tests/cases/0064-eval-empty.case \
 	tests/cases/0065-stdout-full.case \
 	tests/cases/0066-pretend-port-465.case \
+	tests/cases/0067-from-patterns.case \
+	tests/cases/0068-from-pattern-unknown.case \
+	tests/cases/0069-aliases.case \
+	tests/cases/0070-aliases-loop.case \
+	tests/cases/0071-aliases-oA.case \
+	tests/cases/0072-qualify.case \
+	tests/cases/0073-qualify-headers.case \
+	tests/cases/0074-bs.case \
+	tests/cases/0075-bs-refused.case \
+	tests/cases/0076-bs-temporary.case \
+	tests/cases/0077-mailq.case \
+	tests/cases/0078-newaliases.case \
+	tests/cases/0079-flush.case \
+	tests/cases/0080-sendmail-personality.case \
+	tests/cases/0081-gnu-mail-argv.case \
+	tests/cases/0082-git-send-email-argv.case \
+	tests/cases/0083-php-argv.case \
+	tests/cases/0084-lettre-argv.case \
+	tests/cases/0085-python-argv.case \
 	tests/cases/1001-bcc-removed.case \
 	tests/cases/1002-resent-block.case \
 	tests/cases/1003-fields-added-once.case \
@@ -154,6 +172,8 @@ CASES = \
 	tests/cases/2058-drop-big-body.case \
 	tests/cases/2059-session-deadline.case \
 	tests/cases/2060-resolver-timeout.case \
+	tests/cases/2061-dsn.case \
+	tests/cases/2062-dsn-unsupported.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

@@ -87,6 +87,10 @@ getaddrinfo(const char *node, const char *service,
 	free(copy);
 	if (head == NULL)
 		return EAI_NONAME;
+	/* $FAKEGAI_CANON: the canonical name, for AI_CANONNAME. */
+	if (hints != NULL && (hints->ai_flags & AI_CANONNAME) &&
+	    getenv("FAKEGAI_CANON") != NULL)
+		head->ai_canonname = strdup(getenv("FAKEGAI_CANON"));
 	*res = head;
 	return 0;
 }

@@ -779,6 +779,8 @@ test_format(void)
 		{ K_ALIASES, "/etc/aliases", "/etc/aliases" },
 		{ K_AUTO_FROM, "on", "on" },
 		{ K_MAILDOMAIN, "example.org", "example.org" },
+		{ K_QUALIFY_DOMAIN, "example.net", "example.net" },
+		{ K_QUALIFY_HEADERS, "", "on" },
 		{ K_QUEUE, "always", "always" },
 		{ K_QUEUE_DIR, "/var/q", "/var/q" },
 	};

@@ -261,4 +261,10 @@ CASES = \
 	tests/cases/5006-354-to-mail.case \
 	tests/cases/5007-early-reply-in-data.case \
 	tests/cases/5008-too-many-lines.case \
-	tests/cases/5009-long-reply-line.case
+	tests/cases/5009-long-reply-line.case \
+	tests/cases/7001-real-cron.case \
+	tests/cases/7002-real-bsd-mailx.case \
+	tests/cases/7003-real-s-nail.case \
+	tests/cases/7004-real-mutt.case \
+	tests/cases/7005-real-git-send-email.case \
+	tests/cases/7006-real-php-mail.case

@@ -46,6 +46,7 @@ run_account_release(struct run_account *ra)
 	free(ra->user_path);
 	free(ra->envelope_from);
 	free(ra->helo);
+	free(ra->queue_dir);
 	memset(ra, 0, sizeof(*ra));
 }
 
@@ -485,6 +486,42 @@ resolve_helo(struct run_account *ra, struct err *e)
 	return 0;
 }
 
+/* The modes that work on the queue and send no new message. */
+static bool
+queue_only(const struct options *o)
+{
+	return o->mode == MODE_LIST_QUEUE || o->mode == MODE_FLUSH_QUEUE ||
+	    o->mode == MODE_QUEUE_REMOVE || o->mode == MODE_QUEUE_RETRY;
+}
+
+static int
+resolve_queue_dir(struct run_account *ra, const char *home, struct err *e)
+{
+	const char *dir = ra->acct->queue_dir, *xdg;
+
+	if (dir != NULL && *dir != '\0') {
+		/* A flush runs from elsewhere (a timer): the path must not
+		 * depend on the directory the send ran in. */
+		if (dir[0] != '/')
+			return err_set(e, ERR_CONFIG,
+			    _("queue_dir '%s' must be an absolute path"), dir);
+		ra->queue_dir = xstrdup(dir);
+		return 0;
+	}
+	if (getuid() == 0 && ra->user_file == NULL && ra->system_file != NULL) {
+		ra->queue_dir = xstrdup(SYSTEM_QUEUE_DIR);
+		return 0;
+	}
+	if (env_value("XDG_STATE_HOME", &xdg, e) == -1)
+		return -1;
+	if (xdg != NULL && xdg[0] == '/')	/* relative: ignored, per XDG */
+		ra->queue_dir = xasprintf("%s/smtpsend/queue", xdg);
+	else if (home != NULL && home[0] == '/')
+		ra->queue_dir = xasprintf("%s/.local/state/smtpsend/queue",
+		    strcmp(home, "/") == 0 ? "" : home);
+	return 0;
+}
+
 int
 account_resolve(struct run_account *ra, const struct options *o,
     const char *header_from, struct err *e)
@@ -530,6 +567,13 @@ account_resolve(struct run_account *ra, const struct options *o,
 			if (env_value("SMTPSERVER", &smtpserver, e) == -1 ||
 			    env_value("EMAIL", &email, e) == -1)
 				return -1;
+			if (smtpserver == NULL && queue_only(o)) {
+				/* Nothing configured: the default queue. */
+				ra->acct = xcalloc(1, sizeof(*ra->acct));
+				account_init(ra->acct);
+				ra->chosen_by = _("no configuration file");
+				return resolve_queue_dir(ra, home, e);
+			}
 			if (smtpserver == NULL)
 				return err_set(e, ERR_CONFIG,
 				    _("no configuration file found (looked for "
@@ -557,6 +601,8 @@ account_resolve(struct run_account *ra, const struct options *o,
 	}
 	if (apply_settings(ra, o, home, e) == -1)
 		return -1;
+	if (queue_only(o))	/* no message: only the queue's place matters */
+		return resolve_queue_dir(ra, home, e);
 	if (ra->acct->host == NULL || *ra->acct->host == '\0') {
 		if (ra->acct->socket == NULL)
 			return err_set(e, ERR_CONFIG,
@@ -572,7 +618,7 @@ account_resolve(struct run_account *ra, const struct options *o,
 			return -1;
 		err_clear(e);	/* --serverinfo sends no message */
 	}
-	if (resolve_helo(ra, e) == -1)
+	if (resolve_helo(ra, e) == -1 || resolve_queue_dir(ra, home, e) == -1)
 		return -1;
 	if (ra->acct->from_full_name != NULL &&
 	    strchr(ra->acct->from_full_name, '%') != NULL) {
@@ -622,10 +668,6 @@ account_check_supported(const struct run_account *ra, struct err *e)
 		return err_set(e, ERR_CONFIG,
 		    _("%sproxy_host: SOCKS proxies are not supported yet"),
 		    origin_of(a, K_PROXY_HOST, o, sizeof(o)));
-	if (a->queue != QUEUE_OFF)
-		return err_set(e, ERR_CONFIG,
-		    _("%squeue: the local queue is not supported yet "
-		    "(use 'queue off')"), origin_of(a, K_QUEUE, o, sizeof(o)));
 	return 0;
 }
 
@@ -665,4 +707,7 @@ account_print(const struct run_account *ra, FILE *out)
 		    _(" (-f ignored: allow_from_override is off)") : "");
 	if (ra->helo != NULL)
 		fprintf(out, _("EHLO domain: %s\n"), ra->helo);
+	if (ra->acct->queue != QUEUE_OFF)
+		fprintf(out, _("queue directory: %s\n"), ra->queue_dir != NULL ?
+		    ra->queue_dir : _("none (no home directory: set queue_dir)"));
 }

@@ -37,6 +37,7 @@ struct run_account {
 	char		*envelope_from;	/* owned; "" for <> */
 	enum sender_origin sender_from;
 	char		*helo;		/* owned */
+	char		*queue_dir;	/* owned; NULL when there is no place for it */
 	int		 port;
 	int		 timeout_s;
 	bool		 from_override_ignored;	/* -f given, allow_from_override off */
@@ -51,6 +52,13 @@ void	run_account_release(struct run_account *);
  */
 int	account_resolve(struct run_account *, const struct options *,
 	    const char *header_from, struct err *);
+
+/*
+ * The queue directory when queue_dir is not set: LOCALSTATEDIR/spool/
+ * smtpsend for root running on the system file alone (cron, daemons),
+ * else $XDG_STATE_HOME/smtpsend/queue, else ~/.local/state/smtpsend/queue.
+ */
+#define SYSTEM_QUEUE_DIR	LOCALSTATEDIR "/spool/smtpsend"
 
 /* Refuses what this version cannot do (ERR_CONFIG, naming file:line). */
 int	account_check_supported(const struct run_account *, struct err *);

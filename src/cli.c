@@ -61,6 +61,8 @@ static const struct {
 	{ "from-full-name",		"from_full_name",	true },
 	{ "queue",			"queue",		true },
 	{ "queue-dir",			"queue_dir",		true },
+	{ "queue-lifetime",		"queue_lifetime",	false },
+	{ "queue-notify",		"queue_notify",		true },
 };
 
 #define NKEYOPT		(sizeof(key_options) / sizeof(key_options[0]))
@@ -72,6 +74,11 @@ enum {
 	OPT_HOST,
 	OPT_DEBUG,
 	OPT_READ_ENVELOPE_FROM,
+	OPT_FLUSH,
+	OPT_QUEUE_LIST,
+	OPT_QUEUE_REMOVE,
+	OPT_QUEUE_RETRY,
+	OPT_JSON,
 };
 
 static const struct option fixed_options[] = {
@@ -86,6 +93,11 @@ static const struct option fixed_options[] = {
 	{ "from",		required_argument,	NULL, 'f' },
 	{ "read-recipients",	no_argument,		NULL, 't' },
 	{ "read-envelope-from",	no_argument,		NULL, OPT_READ_ENVELOPE_FROM },
+	{ "flush",		optional_argument,	NULL, OPT_FLUSH },
+	{ "queue-list",		no_argument,		NULL, OPT_QUEUE_LIST },
+	{ "queue-remove",	required_argument,	NULL, OPT_QUEUE_REMOVE },
+	{ "queue-retry",	required_argument,	NULL, OPT_QUEUE_RETRY },
+	{ "json",		no_argument,		NULL, OPT_JSON },
 };
 
 #define NFIXED	(sizeof(fixed_options) / sizeof(fixed_options[0]))
@@ -158,8 +170,8 @@ unknown_option(char **argv, int optopt_c, struct err *e)
 /*
  * -o options, sendmail's old style.  -oi is -i and -oA names the aliases
  * file; -odi and -odb ask for delivery now (in the foreground or not),
- * which is what smtpsend does; -odq and -odd (queue only, defer) need the
- * queue, so they are refused rather than turned into an immediate send.
+ * which is what smtpsend does; -odq and -odd (queue only, defer) store
+ * the message without trying: queue always.
  * The others (-oem, -oep and the error modes, -oL, -om, -oQ ...) tune
  * sendmail's own behaviour and have no meaning here: ignored, as Postfix
  * and msmtp do.
@@ -175,10 +187,11 @@ handle_o(struct options *o, const char *arg, struct err *e)
 		add_setting(o, "aliases", arg + 1, "-oA");
 		return 0;
 	}
-	if (strcmp(arg, "dq") == 0 || strcmp(arg, "dd") == 0)
-		return err_set(e, ERR_USAGE,
-		    _("'-o%s' asks for the queue, which this version does not "
-		    "have yet"), arg);
+	if (strcmp(arg, "dq") == 0)
+		add_setting(o, "queue", "always", "-odq");
+	else if (strcmp(arg, "dd") == 0)
+		add_setting(o, "queue", "always", "-odd");
+	(void)e;
 	return 0;
 }
 
@@ -321,8 +334,38 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 			o->envid = optarg;
 			break;
 		case 'q':
-			/* -q, -qNN, -qR..., -qS...: process the queue. */
+			/*
+			 * -q, -qNN, -qR..., -qS...: process the queue once,
+			 * every item, as Postfix's sendmail -q does.
+			 */
 			o->mode = MODE_FLUSH_QUEUE;
+			o->flush_all = true;
+			break;
+		case OPT_FLUSH:
+			o->mode = MODE_FLUSH_QUEUE;
+			if (optarg == NULL || strcmp(optarg, "due") == 0)
+				o->flush_all = false;
+			else if (strcmp(optarg, "all") == 0)
+				o->flush_all = true;
+			else {
+				err_set(e, ERR_USAGE, _("--flush: '%s' is "
+				    "neither 'due' nor 'all'"), optarg);
+				goto out;
+			}
+			break;
+		case OPT_QUEUE_LIST:
+			o->mode = MODE_LIST_QUEUE;
+			break;
+		case OPT_QUEUE_REMOVE:
+			o->mode = MODE_QUEUE_REMOVE;
+			o->queue_id = optarg;
+			break;
+		case OPT_QUEUE_RETRY:
+			o->mode = MODE_QUEUE_RETRY;
+			o->queue_id = optarg;
+			break;
+		case OPT_JSON:
+			o->json = true;
 			break;
 		case 'U':	/* initial user submission: what this always is */
 		case 'A':	/* Postfix/sendmail: which .cf file */
@@ -401,15 +444,15 @@ cli_help(FILE *out)
 "  -bm                      read the message from standard input (default)\n"
 "  -bs                      speak SMTP on standard input and output; each\n"
 "                           transaction is submitted as one run would be\n"
-"  -bp, mailq               list the queue (empty: no queue yet)\n"
-"  -q[...]                  process the queue (nothing to do yet)\n"
+"  -bp, mailq               list the queue (as --queue-list)\n"
+"  -q[...]                  deliver every queued message now (--flush=all)\n"
 "  -bi, newaliases          nothing to rebuild (aliases are read as they are)\n"
 "  -V ENVID                 DSN envelope identifier (RFC 3461)\n"
 "  -oem, -oep, -oeq, -oew   accepted; errors always go to standard error\n"
 "  -odi, -odb               accepted: delivery is immediate\n"
+"  -odq, -odd               queue the message without trying (queue=always)\n"
 "  -oAFILE                  aliases file (sets aliases)\n"
 "  -o...                    other sendmail options: accepted and ignored\n"
-"                           (-odq and -odd need the queue: refused)\n"
 "  -B 7BIT|8BITMIME, -G, -h N, -L TAG, -m, -n, -O OPT=VALUE, -U, -A...\n"
 "                           accepted and ignored, as msmtp and Postfix do\n"
 "\n"
@@ -436,7 +479,16 @@ cli_help(FILE *out)
 "      --undisclosed-recipients[=on|off], --from-full-name=NAME,\n"
 "      --logfile-time-format=FMT, --syslog[=on|off|FACILITY],\n"
 "      --aliases=FILE, --auto-from[=on|off], --maildomain=DOMAIN,\n"
-"      --queue=off, --queue-dir=DIR\n"
+"      --queue=on|off|always, --queue-dir=DIR, --queue-lifetime=TIME,\n"
+"      --queue-notify=ADDRESS|'|COMMAND'\n"
+"\n"
+"Queue (a message that meets a temporary failure waits there):\n"
+"      --flush[=due|all]    deliver the queued messages that are due (or all)\n"
+"      --queue-list         list the queue: id, size, age, sender, recipients,\n"
+"                           attempts, next try, last error\n"
+"      --json               with --queue-list: the listing as JSON\n"
+"      --queue-remove=ID    remove a message from the queue (or failed/)\n"
+"      --queue-retry=ID     try a message now (also one in failed/)\n"
 "\n"
 "Other options:\n"
 "  -P, --pretend            print the settings that would be used; send nothing\n"
@@ -448,9 +500,10 @@ cli_help(FILE *out)
 "      --help               print this help and exit\n"
 "      --version            print version information and exit\n"
 "\n"
-"Exit status follows sysexits(3): 0 sent, 64 usage, 65 bad message,\n"
+"Exit status follows sysexits(3): 0 sent (or queued), 64 usage, 65 bad message,\n"
 "66 no input, 67 unknown recipient, 68 unknown host, 69 refused,\n"
-"75 temporary failure, 76 protocol error, 77 permission, 78 configuration.\n"),
+"75 temporary failure (queue off, full disk, --flush deferring), 76 protocol\n"
+"error, 77 permission, 78 configuration.\n"),
 	    out);
 	fprintf(out, _("\nReport bugs to: %s\n"), PACKAGE_BUGREPORT);
 }
@@ -473,6 +526,5 @@ cli_version(FILE *out)
 #endif
 	fprintf(out, _("System configuration file: %s\n"),
 	    SYSCONFDIR "/smtpsend.conf");
-	fputs(_("Not yet implemented: TLS, authentication, queue "
-	    "(see NEWS)\n"), out);
+	fputs(_("Not yet implemented: LMTP, SOCKS proxy (see NEWS)\n"), out);
 }

@@ -31,7 +31,9 @@ enum cli_mode {
 	MODE_SERVERINFO,
 	MODE_SMTP_STDIO,	/* -bs: an SMTP server on stdin and stdout */
 	MODE_LIST_QUEUE,	/* -bp, mailq */
-	MODE_FLUSH_QUEUE,	/* -q */
+	MODE_FLUSH_QUEUE,	/* -q, --flush */
+	MODE_QUEUE_REMOVE,	/* --queue-remove ID */
+	MODE_QUEUE_RETRY,	/* --queue-retry ID */
 	MODE_NEWALIASES,	/* -bi, newaliases: nothing to rebuild */
 };
 
@@ -46,6 +48,9 @@ struct options {
 	const char	*host;			/* --host: no configuration file */
 	int		 debug;			/* 1: --debug, 2: --debug=body */
 	const char	*envid;			/* -V: DSN envelope id (RFC 3461) */
+	bool		 flush_all;		/* -q, --flush=all: not only due items */
+	bool		 json;			/* --json: queue listing as JSON */
+	const char	*queue_id;		/* --queue-remove, --queue-retry */
 
 	struct cli_setting *settings;
 	size_t		 nsettings;

@@ -29,6 +29,7 @@ enum ktype {
 	T_FILE,			/* file name: a leading "~" becomes home */
 	T_TRUST,		/* tls_trust_file: "system" is NULL, "" stays */
 	T_INT,			/* decimal in [min, max] */
+	T_DURATION,		/* seconds: N, Ns, Nm, Nh, Nd in [min, max] */
 	T_CHOICE,		/* one word of a table; "" may be one of them */
 	T_AUTH,			/* on | off | a SASL mechanism name */
 	T_DSN_NOTIFY,		/* off | never | failure,delay,success */
@@ -148,6 +149,9 @@ static const struct choice to_header_words[] = {
 #define KINT(n, k, f, fl, lo, hi, un) { .name = (n), .key = (k),	\
 	.type = T_INT, .store = S_INT, .off = OFF(f), .flags = (fl),	\
 	.min = (lo), .max = (hi), .unset = (un) }
+#define KDURATION(n, k, f, lo, hi) { .name = (n), .key = (k),	\
+	.type = T_DURATION, .store = S_INT, .off = OFF(f), .flags = F_NEEDARG,\
+	.min = (lo), .max = (hi), .unset = "5d" }
 #define KCHOICE(n, k, st, f, fl, ch, ex) { .name = (n), .key = (k),	\
 	.type = T_CHOICE, .store = (st), .off = OFF(f), .flags = (fl),	\
 	.choices = (ch), .expect = (ex) }
@@ -225,6 +229,10 @@ static const struct keydef keytab[] = {
 	KCHOICE("queue", K_QUEUE, S_QUEUE, queue, 0, queue_words,
 	    N_("off, on or always")),
 	KFILE("queue_dir", K_QUEUE_DIR, queue_dir),
+	/* A minute to a year: shorter cannot outlive one retry. */
+	KDURATION("queue_lifetime", K_QUEUE_LIFETIME, queue_lifetime, 60,
+	    366L * 86400),
+	KSTR("queue_notify", K_QUEUE_NOTIFY, queue_notify, 0),
 
 	/* Obsolete names that msmtp still accepts. */
 	KINT("connect_timeout", K_TIMEOUT, timeout, F_NEEDARG | F_OFF, 1,
@@ -432,6 +440,34 @@ parse_decimal(const char *s, long min, long max, long *out)
 	return true;
 }
 
+/* N, or N followed by s, m, h or d; the result in seconds. */
+static bool
+parse_duration(const char *s, long min, long max, long *out)
+{
+	char	 digits[16];
+	size_t	 n = strspn(s, "0123456789");
+	long	 unit = 1, v;
+
+	if (n == 0 || n >= sizeof(digits))
+		return false;
+	switch (s[n]) {
+	case '\0':	break;
+	case 's':	unit = 1; break;
+	case 'm':	unit = 60; break;
+	case 'h':	unit = 3600; break;
+	case 'd':	unit = 86400; break;
+	default:	return false;
+	}
+	if (s[n] != '\0' && s[n + 1] != '\0')
+		return false;
+	memcpy(digits, s, n);
+	digits[n] = '\0';
+	if (!parse_decimal(digits, 0, max / unit, &v) || v * unit < min)
+		return false;
+	*out = v * unit;
+	return true;
+}
+
 /* RFC 4422 section 3.1: 1 to 20 letters, digits, '-' or '_'. */
 static bool
 valid_mechanism(const char *s)
@@ -562,6 +598,15 @@ parse_value(const struct keydef *kd, const char *value, const char *home,
 		}
 		v->i = (int)n;
 		return 0;
+	case T_DURATION:
+		if (!parse_duration(value, kd->min, kd->max, &n))
+			return err_set(e, ERR_CONFIG,
+			    _("%s: invalid %s '%s' (a duration such as 3600, "
+			    "90m, 12h or 5d, from %lds to %ldd expected)"), where,
+			    kd->name, shown(value, buf, sizeof(buf)), kd->min,
+			    kd->max / 86400);
+		v->i = (int)n;
+		return 0;
 	case T_CHOICE:
 		for (c = kd->choices; c->word != NULL; c++)
 			if (strcmp(c->word, value) == 0)
@@ -671,7 +716,7 @@ account_init(struct account *a)
 	a->set_msgid_header = true;
 	a->remove_bcc_headers = true;
 	a->undisclosed_recipients = false;
-	a->queue = QUEUE_OFF;
+	a->queue = QUEUE_ON;
 }
 
 void
@@ -788,6 +833,21 @@ conf_format_value(const struct account *a, enum conf_key k, char *out,
 			s = c->word;
 		else if (str != NULL)	/* set by hand to something odd */
 			s = str;
+	} else if (kd->type == T_DURATION) {
+		v = get_int(a, kd);
+		if (v == 0)
+			s = kd->unset != NULL ? kd->unset : "";
+		else {
+			if (v % 86400 == 0)
+				snprintf(num, sizeof(num), "%dd", v / 86400);
+			else if (v % 3600 == 0)
+				snprintf(num, sizeof(num), "%dh", v / 3600);
+			else if (v % 60 == 0)
+				snprintf(num, sizeof(num), "%dm", v / 60);
+			else
+				snprintf(num, sizeof(num), "%ds", v);
+			s = num;
+		}
 	} else if (kd->store == S_INT) {
 		v = get_int(a, kd);
 		if (v == 0)

@@ -76,6 +76,8 @@ enum conf_key {
 	K_QUALIFY_HEADERS,
 	K_QUEUE,
 	K_QUEUE_DIR,
+	K_QUEUE_LIFETIME,
+	K_QUEUE_NOTIFY,
 	K_COUNT
 };
 
@@ -148,8 +150,10 @@ struct account {
 	char		*maildomain;
 	char		*qualify_domain;	/* for addresses without "@" */
 	bool		 qualify_headers;	/* also in To, Cc, From (default off) */
-	enum queue_mode	 queue;			/* default off until the queue exists */
-	char		*queue_dir;
+	enum queue_mode	 queue;			/* default on */
+	char		*queue_dir;		/* NULL: the default place */
+	int		 queue_lifetime;	/* seconds; 0 = default (5 days) */
+	char		*queue_notify;		/* address or "|command"; NULL = none */
 };
 
 /*

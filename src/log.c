@@ -69,6 +69,10 @@ format_fields(struct buf *b, const struct log_entry *le, struct err *e)
 	    (buf_addstr(b, " errormsg=", e) == -1 ||
 	    add_quoted(b, le->errormsg, e) == -1))
 		return -1;
+	if (le->queue_id != NULL &&
+	    buf_printf(b, e, " queue=%s:%s", le->queue_id,
+	    le->queue_state != NULL ? le->queue_state : "") == -1)
+		return -1;
 	return buf_printf(b, e, " exitcode=%s", err_exit_name(le->exitcode));
 }
 

@@ -4,7 +4,11 @@
  *
  *   TIME host=H tls=on|off auth=on|off [user=U] from=F recipients=A,B
  *   [mailsize=N] [smtpstatus=C] [smtpmsg='...'] [errormsg='...']
- *   exitcode=EX_...
+ *   [queue=ID:STATE] exitcode=EX_...
+ *
+ * queue= is ours (msmtp has no queue): STATE is queued (stored after a
+ * temporary failure, or without trying), sent (delivered from the queue),
+ * deferred (a retry failed again) or failed (given up: in failed/).
  */
 #ifndef SMTPSEND_LOG_H
 #define SMTPSEND_LOG_H
@@ -27,6 +31,8 @@ struct log_entry {
 	int		 smtpstatus;	/* 0 = none */
 	const char	*smtpmsg;	/* server's words on failure, or NULL */
 	const char	*errormsg;	/* our words on failure, or NULL */
+	const char	*queue_id;	/* or NULL */
+	const char	*queue_state;
 	int		 exitcode;
 };
 

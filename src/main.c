@@ -20,21 +20,20 @@
 
 #include "account.h"
 #include "aliases.h"
-#include "auth.h"
 #include "bs.h"
 #include "cli.h"
 #include "data.h"
 #include "envelope.h"
 #include "err.h"
+#include "flush.h"
 #include "log.h"
 #include "msg.h"
 #include "nls.h"
+#include "queue.h"
 #include "rfc5322.h"
-#include "secret.h"
 #include "slurp.h"
 #include "smtp.h"
-#include "tls.h"
-#include "transcript.h"
+#include "submit.h"
 #include "xalloc.h"
 
 static int
@@ -133,131 +132,10 @@ msgid_domain(const struct run_account *ra)
 	return xstrdup("smtpsend.invalid");
 }
 
-/* Warnings that must be seen on every run (tls_certcheck off, SHA-1 pins). */
-static void
-print_warning(void *ctx, const char *text)
-{
-	(void)ctx;
-	fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), text);
-}
-
-/* The TLS context for the account, or NULL when tls is off. */
-static int
-make_tls(const struct run_account *ra, struct tls_ctx **out, struct err *e)
-{
-	const struct account	*a = ra->acct;
-	struct tls_config	 cfg;
-
-	*out = NULL;
-	if (!a->tls)
-		return 0;
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.host = a->tls_host_override != NULL && *a->tls_host_override != '\0' ?
-	    a->tls_host_override : a->host;
-	cfg.trust_file = a->tls_trust_file;
-	cfg.crl_file = a->tls_crl_file;
-	cfg.fingerprint = a->tls_fingerprint != NULL && *a->tls_fingerprint != '\0' ?
-	    a->tls_fingerprint : NULL;
-	cfg.certcheck = a->tls_certcheck;
-	cfg.cert_file = a->tls_cert_file;
-	cfg.key_file = a->tls_key_file;
-	cfg.priorities = a->tls_priorities;
-	cfg.min_dh_prime_bits = a->tls_min_dh_prime_bits > 0 ?
-	    a->tls_min_dh_prime_bits : 0;
-	cfg.warn = print_warning;
-	if (cfg.host == NULL && cfg.certcheck && cfg.fingerprint == NULL)
-		return err_set(e, ERR_CONFIG, _("TLS over a local socket needs "
-		    "tls_host_override (the name to verify) or tls_fingerprint"));
-	return tls_ctx_new(out, &cfg, e);
-}
-
-static void
-set_smtp_params(struct smtp_params *sp, const struct run_account *ra,
-    struct tls_ctx *tls, struct transcript *tr)
-{
-	memset(sp, 0, sizeof(*sp));
-	sp->host = ra->acct->host;
-	sp->port = ra->port;
-	sp->socket_path = ra->acct->socket;
-	sp->source_ip = ra->acct->source_ip;
-	sp->helo = ra->helo;
-	sp->timeout_s = ra->timeout_s;
-	sp->tr = tr;
-	sp->tls = tls;
-	sp->starttls = ra->acct->tls_starttls;
-}
-
-/*
- * The AUTH settings, with the password or token fetched now: before the
- * connection, so a prompt or a slow passwordeval cannot make the server
- * time out, and a missing secret is found before anything is sent.
- */
-static int
-make_auth(const struct run_account *ra, struct auth_config *ac,
-    struct secret *pw, const char **source, struct err *e)
-{
-	const struct account	*a = ra->acct;
-	struct secret_query	 q;
-
-	memset(ac, 0, sizeof(*ac));
-	if (a->auth == NULL)
-		return 0;
-	ac->mech = a->auth;
-	ac->user = a->user;
-	ac->host = a->host;
-	ac->port = ra->port;
-	if (!auth_needs_secret(a->auth))
-		return 0;
-	memset(&q, 0, sizeof(q));
-	q.password = a->password;
-	q.passwordeval = a->passwordeval;
-	q.host = a->host;
-	q.user = a->user;
-	q.home = getenv("HOME");
-	q.system_netrc = SYSCONFDIR "/netrc";
-	q.timeout_s = ra->timeout_s;
-	q.prompt = true;
-	q.what = auth_is_oauth(a->auth) ? _("token") : _("password");
-	if (secret_fetch(&q, pw, source, e) == -1)
-		return -1;
-	ac->password = pw;
-	return 0;
-}
-
 static ssize_t
 source_read(void *ctx, char *buf, size_t len, struct err *e)
 {
 	return msg_read(ctx, buf, len, e);
-}
-
-static void
-write_log(const struct run_account *ra, const struct envelope *env,
-    const struct smtp_result *res, const struct err *e)
-{
-	const struct account	*a = ra->acct;
-	struct log_entry	 le;
-	struct err		 le_err;
-
-	if ((a->logfile == NULL || *a->logfile == '\0') && a->syslog == NULL)
-		return;
-	memset(&le, 0, sizeof(le));
-	le.host = a->socket != NULL ? a->socket : a->host;
-	le.tls = res->tls;
-	le.auth = res->auth;
-	le.user = a->user;
-	le.from = env->sender;
-	le.rcpts = env->rcpts;
-	le.nrcpts = env->nrcpts;
-	le.mailsize = res->size;
-	le.smtpstatus = res->code;
-	le.smtpmsg = e->server[0] != '\0' ? e->server : NULL;
-	le.errormsg = e->kind != ERR_NONE ? e->text : NULL;
-	le.exitcode = err_exit_code(e);
-	err_init(&le_err);
-	if (log_message(a->logfile, a->logfile_time_format, a->syslog, &le,
-	    &le_err) == -1)
-		/* The message's fate is decided; a log failure must not change it. */
-		fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), le_err.text);
 }
 
 #define ALIASES_FILE_MAX	(16 * 1024 * 1024)
@@ -351,6 +229,96 @@ out:
 	return rc;
 }
 
+#define SPOOL_CHUNK	(64 * 1024)
+
+/*
+ * The queue on: the message goes to disk first, complete and durable,
+ * and only then is it tried (unless the queue is "always").  What is
+ * spooled is what would be sent: CRLF line ends, checked, cut at a lone
+ * "." where that ends the input, not dot-stuffed.  Returns 0 when it was
+ * sent or is safely queued; *logged says whether the log has the run.
+ */
+static int
+send_queued(const struct options *o, const struct run_account *ra,
+    const struct envelope *env, struct msg *m, unsigned enc_flags,
+    bool *logged, struct err *e)
+{
+	struct queue		*q = NULL;
+	struct queue_writer	*w = NULL;
+	struct queue_item	*it = NULL;
+	struct queue_meta	 meta;
+	struct data_enc		 enc;
+	struct smtp_result	 res;
+	char			*in = xmalloc(SPOOL_CHUNK);
+	char			*out = xmalloc(DATA_ENC_BOUND(SPOOL_CHUNK));
+	char			 why[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
+	size_t			 off, used, outlen, consumed = 0;
+	size_t			 header_len = msg_header_length(m);
+	ssize_t			 n;
+	int			 rc = -1, r = 0;
+	bool			 always = ra->acct->queue == QUEUE_ALWAYS;
+
+	*logged = false;
+	queue_meta_init(&meta);
+	memset(&res, 0, sizeof(res));
+	if (flush_open(ra, &q, e) == -1 || queue_begin(q, &w, e) == -1)
+		goto out;
+	data_enc_init(&enc, enc_flags, 1);
+	while (r == 0) {
+		if (consumed == header_len)	/* the body begins */
+			enc.lineno = msg_body_line(m);
+		if ((n = msg_read(m, in, SPOOL_CHUNK, e)) == -1)
+			goto out;
+		if (n == 0)
+			break;
+		consumed += (size_t)n;
+		for (off = 0; off < (size_t)n && r == 0; off += used) {
+			if ((r = data_enc_feed(&enc, in + off, (size_t)n - off,
+			    &used, out, &outlen, e)) == -1 ||
+			    queue_write(w, out, outlen, e) == -1)
+				goto out;
+		}
+	}
+	outlen = data_enc_finish(&enc, out);
+	if (queue_write(w, out, outlen, e) == -1)
+		goto out;
+	flush_meta_for_send(&meta, o, ra, env->sender, env->rcpts, env->nrcpts,
+	    time(NULL));
+	r = queue_commit(w, &meta, always ? NULL : &it, e);
+	w = NULL;
+	if (r == -1)
+		goto out;
+	/* From here the message is safe: whatever happens, exit 0 or a refusal. */
+	if (always || it == NULL) {
+		submit_log(ra, env->sender, env->rcpts, env->nrcpts, &res, e,
+		    meta.id, "queued");
+		*logged = true;
+		rc = 0;
+		goto out;
+	}
+	*logged = true;
+	r = flush_item(o, it, true, ra, e);
+	queue_item_release(it);
+	if (r == 2)
+		goto out;	/* refused for good: the run's error */
+	if (r != 0) {
+		flush_reason(e, why, sizeof(why));
+		fprintf(stderr, _("smtpsend: queued: %s: %s; will retry\n"),
+		    meta.id, why);
+		err_clear(e);
+	} else
+		flush_opportunistic(o, ra, q);
+	rc = 0;
+out:
+	if (w != NULL)
+		queue_abort(w);
+	queue_meta_release(&meta);
+	queue_close(q);
+	free(in);
+	free(out);
+	return rc;
+}
+
 /* One -bs transaction: the sender and recipients from MAIL and RCPT. */
 struct txn {
 	const char	*sender;
@@ -372,25 +340,19 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	struct run_account	 ra;
 	struct envelope		 env;
 	struct msg		*m = NULL;
-	struct smtp_params	 sp;
 	struct smtp_source	 src;
 	struct smtp_result	 res;
+	struct submit_job	 job;
 	struct msg_fixup	 fx;
-	struct transcript	*tr = NULL;
-	struct tls_ctx		*tls = NULL;
-	struct secret		 password;
-	struct auth_config	 ac;
-	const char		*pw_source = NULL;
 	struct addrlist		 hfrom;
 	char			*header_from = NULL, *domain = NULL;
 	int			 rc = -1;
 	enum err_kind		 kind;
-	bool			 log_it = false;
+	bool			 log_it = false, logged;
 
 	run_account_init(&ra);
 	envelope_init(&env);
 	envelope_init(&raw);
-	secret_init(&password);
 	addrlist_init(&hfrom);
 	memset(&res, 0, sizeof(res));
 
@@ -419,12 +381,8 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	}
 	rc = account_resolve(&ra, o, header_from, e);
 	if (o->mode == MODE_SERVERINFO) {
-		if (rc == -1 || (rc = account_check_supported(&ra, e)) == -1 ||
-		    (rc = make_tls(&ra, &tls, e)) == -1)
-			goto out;
-		set_smtp_params(&sp, &ra, tls, o->debug > 0 ?
-		    (tr = transcript_new(stderr, 0)) : NULL);
-		rc = smtp_serverinfo(&sp, stdout, e);
+		if (rc == 0 && (rc = account_check_supported(&ra, e)) == 0)
+			rc = submit_serverinfo(&ra, o->debug, stdout, e);
 		goto out;
 	}
 	if (o->mode == MODE_PRETEND) {
@@ -476,35 +434,32 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	memset(&src, 0, sizeof(src));
 	src.enc_flags = o->ignore_dots ? 0 : DATA_DOT_ENDS_INPUT;
 	if (msg_fixup(m, &fx, e) == -1 ||
-	    msg_check_ahead(m, src.enc_flags, e) == -1 ||
-	    make_tls(&ra, &tls, e) == -1 ||
-	    make_auth(&ra, &ac, &password, &pw_source, e) == -1)
+	    msg_check_ahead(m, src.enc_flags, e) == -1)
 		goto out;
-
-	if (o->debug > 0)
-		tr = transcript_new(stderr, o->debug > 1 ? TR_BODY : 0);
-	set_smtp_params(&sp, &ra, tls, tr);
-	sp.dsn_notify = ra.acct->dsn_notify;
-	sp.dsn_return = ra.acct->dsn_return;
-	sp.envid = o->envid;
-	if (ra.acct->auth != NULL) {
-		sp.auth = &ac;
-		if (pw_source != NULL)
-			transcript_note(tr, _("the %s comes from %s"),
-			    auth_is_oauth(ac.mech) ? _("token") : _("password"),
-			    pw_source);
+	if (ra.acct->queue != QUEUE_OFF) {
+		rc = send_queued(o, &ra, &env, m, src.enc_flags, &logged, e);
+		log_it = !logged;
+		goto out;
 	}
 	src.read = source_read;
 	src.ctx = m;
 	src.header_len = msg_header_length(m);
 	src.body_line = msg_body_line(m);
-	rc = smtp_submit(&sp, env.sender, env.rcpts, env.nrcpts, &src, &res, e);
+	memset(&job, 0, sizeof(job));
+	job.ra = &ra;
+	job.sender = env.sender;
+	job.rcpts = env.rcpts;
+	job.nrcpts = env.nrcpts;
+	job.dsn_notify = ra.acct->dsn_notify;
+	job.dsn_return = ra.acct->dsn_return;
+	job.envid = o->envid;
+	job.debug = o->debug;
+	job.src = &src;
+	rc = submit(&job, &res, e);
 out:
 	if (log_it)
-		write_log(&ra, &env, &res, e);
-	transcript_free(tr);
-	tls_ctx_free(tls);
-	secret_release(&password);
+		submit_log(&ra, env.sender, env.rcpts, env.nrcpts, &res, e, NULL,
+		    NULL);
 	msg_free(m);
 	free(domain);
 	addrlist_release(&hfrom);
@@ -572,12 +527,16 @@ main(int argc, char **argv)
 		cli_version(stdout);
 		break;
 	case MODE_LIST_QUEUE:
-		/* No local queue yet: it is always empty. */
-		printf("%s\n", _("Mail queue is empty"));
+		(void)flush_list(&o, stdout, &e);
 		break;
 	case MODE_FLUSH_QUEUE:
-		printf("%s\n", _("smtpsend: nothing to flush (this version keeps "
-		    "no local queue; every message is sent at once)"));
+		(void)flush_queue(&o, &e);
+		break;
+	case MODE_QUEUE_REMOVE:
+		(void)flush_remove(&o, &e);
+		break;
+	case MODE_QUEUE_RETRY:
+		(void)flush_retry(&o, &e);
 		break;
 	case MODE_NEWALIASES:
 		break;	/* the aliases file is read as it is, every run */

@@ -6,6 +6,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +15,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "clock.h"
 #include "nls.h"
 #include "secret.h"
 #include "spawn.h"
@@ -163,5 +166,97 @@ out:
 	if (out.data != NULL)
 		secret_wipe(out.data, out.cap);
 	buf_release(&out);
+	return rc;
+}
+
+/* Writes all of data to fd before deadline (clock_ms()); -1 on failure. */
+static int
+feed_all(int fd, const char *data, size_t len, int64_t deadline)
+{
+	struct pollfd	pfd;
+	ssize_t		n;
+	int64_t		left;
+
+	pfd.fd = fd;
+	pfd.events = POLLOUT;
+	while (len > 0) {
+		if ((left = deadline - clock_ms()) <= 0)
+			return -1;
+		if (poll(&pfd, 1, (int)(left > 60000 ? 60000 : left)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (pfd.revents == 0)
+			continue;
+		n = write(fd, data, len);
+		if (n == -1 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+spawn_feed(const char *cmd, const char *what, const char *var,
+    const char *value, const char *data, size_t len, int timeout_s,
+    struct err *e)
+{
+	int		inp[2] = { -1, -1 }, status = 0, rc = -1;
+	int64_t		deadline = clock_ms() + (int64_t)timeout_s * 1000;
+	pid_t		pid, w;
+	bool		fed, exited = false;
+
+	if (pipe2(inp, O_CLOEXEC) == -1)
+		return err_set(e, ERR_OSERR, _("cannot create a pipe: %s"),
+		    strerror(errno));
+	if ((pid = fork()) == -1) {
+		err_set(e, ERR_OSERR, _("cannot fork: %s"), strerror(errno));
+		close_pair(inp);
+		return -1;
+	}
+	if (pid == 0) {
+		/* Its output is for the user, never for our standard output. */
+		if (dup2(inp[0], 0) == -1 || dup2(2, 1) == -1)
+			_exit(127);
+		if (var != NULL && setenv(var, value, 1) == -1)
+			_exit(127);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	close(inp[0]);
+	(void)fcntl(inp[1], F_SETFL, O_NONBLOCK);
+	/* A command that does not read everything is its business. */
+	fed = feed_all(inp[1], data, len, deadline) == 0;
+	close(inp[1]);
+	(void)fed;
+	while (!exited) {
+		w = waitpid(pid, &status, WNOHANG);
+		if (w == pid)
+			exited = true;
+		else if (w == -1 && errno != EINTR)
+			break;
+		else if (clock_ms() >= deadline) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+				;
+			return err_set(e, ERR_TEMPFAIL,
+			    _("%s command did not finish within %d s"), what,
+			    timeout_s);
+		} else
+			(void)poll(NULL, 0, 20);
+	}
+	if (!exited)
+		return err_set(e, ERR_OSERR, _("cannot wait for %s: %s"), what,
+		    strerror(errno));
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return err_set(e, ERR_UNAVAILABLE,
+		    _("%s command failed with exit status %d"), what,
+		    WIFEXITED(status) ? WEXITSTATUS(status) : 128);
+	rc = 0;
 	return rc;
 }

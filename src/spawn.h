@@ -12,10 +12,22 @@
 #ifndef SMTPSEND_SPAWN_H
 #define SMTPSEND_SPAWN_H
 
+#include <stddef.h>
+
 #include "err.h"
 
 /* *line is allocated; what names the command in messages ("eval"). */
 int	spawn_first_line(const char *cmd, const char *what, char **line,
+	    struct err *);
+
+/*
+ * Runs cmd with data on its standard input, its standard output going to
+ * our standard error, var=value in its environment (var may be NULL),
+ * and kills it when it has not finished after timeout_s.  A non-zero
+ * exit status is an error.
+ */
+int	spawn_feed(const char *cmd, const char *what, const char *var,
+	    const char *value, const char *data, size_t len, int timeout_s,
 	    struct err *);
 
 #endif

@@ -13,7 +13,7 @@ CASES = \
 	tests/cases/0011-no-recipients.case \
 	tests/cases/0012-missing-from.case \
 	tests/cases/0016-lmtp-refused.case \
-	tests/cases/0017-queue-refused.case \
+	tests/cases/0017-queue-config.case \
 	tests/cases/0018-queue-off-accepted.case \
 	tests/cases/0020-config-inheritance.case \
 	tests/cases/0021-config-account-by-from.case \
@@ -42,7 +42,7 @@ CASES = \
 	tests/cases/0044-config-no-sections.case \
 	tests/cases/0045-cron-argv.case \
 	tests/cases/0046-mutt-argv.case \
-	tests/cases/0047-odq-refused.case \
+	tests/cases/0047-odq-queue-off.case \
 	tests/cases/0049-pretend-partial.case \
 	tests/cases/0050-full-name-order.case \
 	tests/cases/0051-syslog.case \
@@ -73,7 +73,7 @@ CASES = \
 	tests/cases/0076-bs-temporary.case \
 	tests/cases/0077-mailq.case \
 	tests/cases/0078-newaliases.case \
-	tests/cases/0079-flush.case \
+	tests/cases/0079-flush-empty.case \
 	tests/cases/0080-sendmail-personality.case \
 	tests/cases/0081-gnu-mail-argv.case \
 	tests/cases/0082-git-send-email-argv.case \
@@ -262,6 +262,28 @@ CASES = \
 	tests/cases/5007-early-reply-in-data.case \
 	tests/cases/5008-too-many-lines.case \
 	tests/cases/5009-long-reply-line.case \
+	tests/cases/6001-outage-flush.case \
+	tests/cases/6002-451-queued.case \
+	tests/cases/6003-550-not-queued.case \
+	tests/cases/6004-554-eod-not-queued.case \
+	tests/cases/6005-timeout-queued.case \
+	tests/cases/6006-421-queued.case \
+	tests/cases/6007-454-auth-queued.case \
+	tests/cases/6008-handshake-close-queued.case \
+	tests/cases/6009-odq-stores.case \
+	tests/cases/6010-expiry-notify-command.case \
+	tests/cases/6011-notify-address.case \
+	tests/cases/6012-backoff.case \
+	tests/cases/6013-disk-full.case \
+	tests/cases/6014-unwritable-queue.case \
+	tests/cases/6015-file-modes.case \
+	tests/cases/6016-bs-queued.case \
+	tests/cases/6017-list-json.case \
+	tests/cases/6018-remove-retry.case \
+	tests/cases/6019-opportunistic.case \
+	tests/cases/6020-queue-dir-places.case \
+	tests/cases/6021-system-queue-dir.case \
+	tests/cases/6022-concurrency.case \
 	tests/cases/7001-real-cron.case \
 	tests/cases/7002-real-bsd-mailx.case \
 	tests/cases/7003-real-s-nail.case \

@@ -127,7 +127,7 @@ test_defaults(void)
 	ok(a.allow_from_override && a.set_from_header == TRI_AUTO &&
 	    a.set_date_header && a.set_msgid_header && a.remove_bcc_headers &&
 	    !a.undisclosed_recipients, "header defaults");
-	ok(a.protocol == PROTO_SMTP && a.queue == QUEUE_OFF && a.port == 0 &&
+	ok(a.protocol == PROTO_SMTP && a.queue == QUEUE_ON && a.port == 0 &&
 	    a.timeout == 0 && a.host == NULL && a.auth == NULL,
 	    "protocol, queue, port, timeout defaults");
 	ok(!a.set[K_TLS] && !a.set[K_PORT], "nothing is set by account_init");
@@ -174,6 +174,28 @@ test_types(void)
 	is_str(set("timeout", "86401"),
 	    "f:1: invalid timeout '86401' (off or 1-86400 expected)",
 	    "timeout above a day");
+	set("queue_lifetime", "3600");
+	is_int(scratch.queue_lifetime, 3600, "queue_lifetime in seconds");
+	set("queue_lifetime", "90s");
+	is_int(scratch.queue_lifetime, 90, "queue_lifetime 90s");
+	set("queue_lifetime", "45m");
+	is_int(scratch.queue_lifetime, 2700, "queue_lifetime 45m");
+	set("queue_lifetime", "12h");
+	is_int(scratch.queue_lifetime, 43200, "queue_lifetime 12h");
+	set("queue_lifetime", "366d");
+	is_int(scratch.queue_lifetime, 366 * 86400, "queue_lifetime 366d");
+	{
+		static const char *bad[] = { "59", "59s", "367d", "5w", "d",
+		    "1.5h", "-5m", "5dd", " 5d", "5 d", "99999999999999999d" };
+		size_t i;
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			ok(strstr(set("queue_lifetime", bad[i]),
+			    "invalid queue_lifetime") != NULL,
+			    "queue_lifetime '%s' is refused", bad[i]);
+	}
+	is_int(scratch.queue_lifetime, 366 * 86400,
+	    "a refused value leaves the old one");
 	set("proxy_port", "1080");
 	is_str(set("proxy_port", ""), "", "empty proxy_port");
 	ok(scratch.proxy_port == 0 && scratch.set[K_PROXY_PORT],
@@ -783,6 +805,8 @@ test_format(void)
 		{ K_QUALIFY_HEADERS, "", "on" },
 		{ K_QUEUE, "always", "always" },
 		{ K_QUEUE_DIR, "/var/q", "/var/q" },
+		{ K_QUEUE_LIFETIME, "90m", "90m" },
+		{ K_QUEUE_NOTIFY, "|logger -t q", "|logger -t q" },
 	};
 	size_t	i;
 	int	covered[K_COUNT] = { 0 }, missing = 0;
@@ -812,6 +836,8 @@ test_format(void)
 	is_str(fmt(&a, K_SET_FROM_HEADER), "auto", "default set_from_header");
 	is_str(fmt(&a, K_SET_DATE_HEADER), "auto", "default set_date_header");
 	is_str(fmt(&a, K_DSN_NOTIFY), "off", "no dsn_notify: off");
+	is_str(fmt(&a, K_QUEUE_LIFETIME), "5d", "unset queue_lifetime: 5d");
+	is_str(fmt(&a, K_QUEUE), "on", "the queue is on by default");
 	conf_set(&a, "user", "  lead", "w", NULL, 0, NULL, &e);
 	is_str(fmt(&a, K_USER), "\"  lead\"", "blanks at an end are quoted");
 	conf_set(&a, "user", "\"q\"", "w", NULL, 0, NULL, &e);

@@ -188,6 +188,9 @@ queue_meta_parse(const char *text, size_t len, struct queue_meta *m,
 				goto bad;
 			memcpy(m->id, v, vlen);
 			m->id[vlen] = '\0';
+			/* It names files: never a path. */
+			if (!queue_id_valid(m->id))
+				goto bad;
 		} else if (KEY("Config")) {
 			free(m->config);
 			m->config = xstrndup(v, vlen);
@@ -199,8 +202,11 @@ queue_meta_parse(const char *text, size_t len, struct queue_meta *m,
 		else if (KEY("Sender")) {
 			free(m->sender);
 			m->sender = xstrndup(v, vlen);
-		} else if (KEY("Recipient"))
+		} else if (KEY("Recipient")) {
+			if (vlen == 0)
+				goto bad;
 			push(&m->rcpts, &m->nrcpts, v, vlen);
+		}
 		else if (KEY("DSN-Notify")) {
 			free(m->dsn_notify);
 			m->dsn_notify = xstrndup(v, vlen);
@@ -750,9 +756,15 @@ queue_list(struct queue *q, bool failed, struct queue_meta **out, size_t *n,
 		path = xasprintf("%s/%s", dir, de->d_name);
 		*out = xreallocarray(*out, *n + 1, sizeof(**out));
 		err_init(&skip);
-		/* Gone meanwhile (sent) or unreadable: not listed. */
-		if (read_meta(path, &(*out)[*n], &skip) == 0)
-			(*n)++;
+		/* Gone meanwhile (sent) or unreadable: not listed.  An id
+		 * that is not the file's name is not ours either. */
+		if (read_meta(path, &(*out)[*n], &skip) == 0) {
+			if (strlen((*out)[*n].id) == len - 4 &&
+			    memcmp((*out)[*n].id, de->d_name, len - 4) == 0)
+				(*n)++;
+			else
+				queue_meta_release(&(*out)[*n]);
+		}
 		free(path);
 	}
 	closedir(d);

@@ -8,6 +8,8 @@
  * addresses -- one that refuses, one that never answers, one that works --
  * without touching /etc/hosts or DNS.  Each entry is one allocation holding
  * the addrinfo and its address, which is what glibc's freeaddrinfo() frees.
+ * FAKEGAI_FAIL=again or =noname makes the lookup fail instead (EAI_AGAIN,
+ * EAI_NONAME): a temporary or a final answer of the resolver.
  */
 #define _GNU_SOURCE 1
 #include <arpa/inet.h>
@@ -72,6 +74,10 @@ getaddrinfo(const char *node, const char *service,
 		return EAI_NONAME;
 	if (getenv("FAKEGAI_DELAY") != NULL)
 		sleep((unsigned)atoi(getenv("FAKEGAI_DELAY")));
+	/* FAKEGAI_FAIL=again|noname: the resolver's temporary or final no. */
+	if (getenv("FAKEGAI_FAIL") != NULL)
+		return strcmp(getenv("FAKEGAI_FAIL"), "again") == 0 ? EAI_AGAIN :
+		    EAI_NONAME;
 	if ((copy = strdup(list)) == NULL)
 		return EAI_MEMORY;
 	for (item = strtok_r(copy, ",", &save); item != NULL;

@@ -595,6 +595,14 @@ account_resolve(struct run_account *ra, const struct options *o,
 				sender = xstrdup(header_from);
 			rc = choose_account(ra, o, sender, e);
 			free(sender);
+			if (rc == -1 && queue_only(o) && o->account == NULL) {
+				/* No default account: the default queue. */
+				err_clear(e);
+				ra->acct = xcalloc(1, sizeof(*ra->acct));
+				account_init(ra->acct);
+				ra->chosen_by = _("no default account");
+				return resolve_queue_dir(ra, home, e);
+			}
 			if (rc == -1)
 				return -1;
 		}

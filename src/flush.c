@@ -234,6 +234,19 @@ permanent(const struct err *e)
 	return e->reply_code >= 500 && e->kind != ERR_NOPERM;
 }
 
+/*
+ * What a first try may leave queued: a temporary failure, and a local
+ * one (no descriptors, no memory for a thread, a read of the queued copy)
+ * that the next run may not meet.  Anything else is the caller's to hear
+ * now, exactly as without a queue.
+ */
+static bool
+queue_on_first(const struct err *e)
+{
+	return e->kind == ERR_TEMPFAIL || e->kind == ERR_OSERR ||
+	    e->kind == ERR_IOERR;
+}
+
 /* The header block of the message (LF line ends) for a notice. */
 static void
 header_block(struct queue_item *it, struct buf *b)
@@ -293,7 +306,7 @@ format_date(time_t t, char *out, size_t size)
  * notify is a warning: the item is in failed/ and was reported anyway.
  */
 static void
-notify(const struct options *o, const struct run_account *ra,
+notify(const struct options *o, const struct run_account *ra, bool resolved,
     struct queue_item *it, const char *why)
 {
 	const struct queue_meta	*m = queue_item_meta(it);
@@ -303,10 +316,18 @@ notify(const struct options *o, const struct run_account *ra,
 	struct err		 ne;
 	char			 date[64], since[64], mid[256];
 	char			*kept;
+	const char		*subject;
 	size_t			 i;
 
 	if (to == NULL || *to == '\0')
 		return;
+	if (to[0] != '|' && (!resolved || strpbrk(to, " \t<>()\",;") != NULL ||
+	    strchr(to, '@') == NULL)) {
+		submit_warn(NULL, resolved ? _("queue_notify is neither an "
+		    "address nor a |command: no notice sent") : _("the item's "
+		    "account cannot be used: no notice sent"));
+		return;
+	}
 	err_init(&ne);
 	buf_init(&b, NOTICE_MAX, ERR_SOFTWARE, "notice");
 	format_date(time(NULL), date, sizeof(date));
@@ -321,7 +342,13 @@ notify(const struct options *o, const struct run_account *ra,
 	    ra->envelope_from : "MAILER-DAEMON");
 	if (to[0] != '|')
 		addf(&b, "To: %s\n", to);
-	addf(&b, "Subject: %s\n", _("Undelivered mail: smtpsend gave up"));
+	subject = _("Undelivered mail: smtpsend gave up");
+	for (i = 0; subject[i] != '\0'; i++)
+		if ((unsigned char)subject[i] >= 0x80)
+			break;
+	/* A header field is ASCII; a translation that is not stays out. */
+	addf(&b, "Subject: %s\n", subject[i] == '\0' ? subject :
+	    "Undelivered mail: smtpsend gave up");
 	addf(&b, "Message-ID: %s\n", mid);
 	addf(&b, "Auto-Submitted: auto-generated\n");
 	addf(&b, "MIME-Version: 1.0\n");
@@ -330,12 +357,13 @@ notify(const struct options *o, const struct run_account *ra,
 	addf(&b, "%s\n\n", _("smtpsend gave up delivering this message."));
 	addf(&b, "%s %s\n", _("Queue id:"), m->id);
 	addf(&b, "%s %s\n", _("Sender:"), m->sender[0] ? m->sender : "<>");
-	addf(&b, "%s", _("Recipients:"));
+	/* One per line: the body's lines stay far below 998 octets. */
 	for (i = 0; i < m->nrcpts; i++)
-		addf(&b, "%s %s", i > 0 ? "," : "", m->rcpts[i]);
-	addf(&b, "\n%s %d\n", _("Attempts:"), m->attempts + 1);
+		addf(&b, "%s %.900s\n", i == 0 ? _("Recipients:") : "   ",
+		    m->rcpts[i]);
+	addf(&b, "%s %d\n", _("Attempts:"), m->attempts);
 	addf(&b, "%s %s\n", _("Queued since:"), since);
-	addf(&b, "%s %s\n", _("Last error:"), why);
+	addf(&b, "%s %.900s\n", _("Last error:"), why);
 	addf(&b, "%s %s\n\n", _("Kept in:"), kept);
 	addf(&b, "%s\n\n", _("The message's header:"));
 	header_block(it, &b);
@@ -396,6 +424,7 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 	time_t			 now;
 	long			 lifetime;
 	int			 fd, rc;
+	bool			 resolved = true;
 
 	run_account_init(&own);
 	memset(&res, 0, sizeof(res));
@@ -406,6 +435,7 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 		if (account_resolve(&own, &io.o, NULL, e) == -1 ||
 		    account_check_supported(&own, e) == -1) {
 			ra = &own;
+			resolved = false;
 			goto failed;
 		}
 		ra = &own;
@@ -442,9 +472,10 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 failed:
 	now = time(NULL);
 	flush_reason(e, why, sizeof(why));
-	if (first && e->kind != ERR_TEMPFAIL) {
+	if (first && !queue_on_first(e)) {
 		/* Refused at once: the caller hears it as without a queue. */
-		(void)queue_item_done(it, &qe);
+		if (queue_item_done(it, &qe) == -1)
+			submit_warn(NULL, qe.text);
 		submit_log(ra, m->sender, m->rcpts, m->nrcpts, &res, e, NULL,
 		    NULL);
 		rc = 2;
@@ -470,11 +501,11 @@ failed:
 		}
 		kept = queue_item_path(it);
 		fprintf(stderr, _("smtpsend: %s: given up after %d attempts: %s "
-		    "(kept in %s)\n"), m->id, m->attempts + 1, why, kept);
+		    "(kept in %s)\n"), m->id, m->attempts, why, kept);
 		free(kept);
 		submit_log(ra, m->sender, m->rcpts, m->nrcpts, &res, e, m->id,
 		    "failed");
-		notify(o, ra, it, why);
+		notify(o, ra, resolved, it, why);
 		rc = 2;
 		goto out;
 	}
@@ -521,7 +552,7 @@ struct tally {
 
 /* Tries item id; reports the outcome on stdout (sent) or stderr. */
 static void
-try_item(const struct options *o, struct queue *q, const char *id,
+try_item(const struct options *o, struct queue *q, const char *id, bool all,
     struct tally *t)
 {
 	struct queue_item	*it;
@@ -535,6 +566,11 @@ try_item(const struct options *o, struct queue *q, const char *id,
 	if (r == -1) {
 		fprintf(stderr, "smtpsend: %s: %s\n", id, ie.text);
 		t->errors++;
+		return;
+	}
+	/* The listing was read unlocked: another flush may have just tried it. */
+	if (!all && queue_item_meta(it)->next > time(NULL)) {
+		queue_item_release(it);
 		return;
 	}
 	switch (flush_item(o, it, false, NULL, &ie)) {
@@ -596,7 +632,7 @@ flush_queue(const struct options *o, struct err *e)
 		goto out;
 	for (i = 0; i < n; i++)
 		if (o->flush_all || v[i].next <= now)
-			try_item(o, q, v[i].id, &t);
+			try_item(o, q, v[i].id, o->flush_all, &t);
 	rc = tally_result(&t, e);
 out:
 	queue_list_free(v, n);
@@ -632,7 +668,7 @@ flush_retry(const struct options *o, struct err *e)
 			    "now"), o->queue_id);
 		goto out;
 	}
-	try_item(o, q, o->queue_id, &t);
+	try_item(o, q, o->queue_id, true, &t);
 	rc = tally_result(&t, e);
 out:
 	queue_close(q);
@@ -699,6 +735,10 @@ flush_opportunistic(const struct options *o, const struct run_account *ra,
 		err_init(&ie);
 		if (queue_lock(q, m->id, &it, &ie) != 0)
 			continue;
+		if (queue_item_meta(it)->next > time(NULL)) {
+			queue_item_release(it);
+			continue;
+		}
 		/* Silent: this run's caller asked for one message only. */
 		(void)flush_item(o, it, false, NULL, &ie);
 		queue_item_release(it);

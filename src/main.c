@@ -512,6 +512,8 @@ main(int argc, char **argv)
 #endif
 	/* Writes to a closed pipe must fail with EPIPE, not kill us. */
 	signal(SIGPIPE, SIG_IGN);
+	/* An inherited "ignore" would make our children unwaitable. */
+	signal(SIGCHLD, SIG_DFL);
 
 	err_init(&e);
 	options_init(&o);

@@ -84,59 +84,65 @@ push(char ***v, size_t *n, const char *s, size_t len)
 	(*v)[(*n)++] = xstrndup(s, len);
 }
 
-/* Values are one line of printable text: anything else becomes '?'. */
+/*
+ * Values are one line of printable text: anything else becomes '?'.
+ * Over META_MAX the buffer refuses, and *over says so.
+ */
 static void
-add_line(struct buf *b, const char *key, const char *value)
+add_line(struct buf *b, const char *key, const char *value, bool *over)
 {
 	const unsigned char	*p;
-	struct err		 ignored;
+	struct err		 e;
 
-	err_init(&ignored);
-	(void)buf_printf(b, &ignored, "%s: ", key);
+	err_init(&e);
+	(void)buf_printf(b, &e, "%s: ", key);
 	for (p = (const unsigned char *)value; *p != '\0'; p++)
-		(void)buf_addch(b, *p < 0x20 || *p == 0x7f ? '?' : (char)*p,
-		    &ignored);
-	(void)buf_addch(b, '\n', &ignored);
+		(void)buf_addch(b, *p < 0x20 || *p == 0x7f ? '?' : (char)*p, &e);
+	(void)buf_addch(b, '\n', &e);
+	if (e.kind != ERR_NONE)
+		*over = true;
 }
 
 char *
 queue_meta_format(const struct queue_meta *m)
 {
 	struct buf	b;
-	struct err	ignored;
 	char		num[32];
 	size_t		i;
+	bool		over = false;
 
-	err_init(&ignored);
 	buf_init(&b, META_MAX, ERR_IOERR, "queue metadata");
-	add_line(&b, "Version", "1");
-	add_line(&b, "Id", m->id);
+	add_line(&b, "Version", "1", &over);
+	add_line(&b, "Id", m->id, &over);
 	if (m->config != NULL)
-		add_line(&b, "Config", m->config);
+		add_line(&b, "Config", m->config, &over);
 	if (m->account != NULL)
-		add_line(&b, "Account", m->account);
+		add_line(&b, "Account", m->account, &over);
 	for (i = 0; i < m->nsettings; i++)
-		add_line(&b, "Setting", m->settings[i]);
-	add_line(&b, "Sender", m->sender != NULL ? m->sender : "");
+		add_line(&b, "Setting", m->settings[i], &over);
+	add_line(&b, "Sender", m->sender != NULL ? m->sender : "", &over);
 	for (i = 0; i < m->nrcpts; i++)
-		add_line(&b, "Recipient", m->rcpts[i]);
+		add_line(&b, "Recipient", m->rcpts[i], &over);
 	if (m->dsn_notify != NULL)
-		add_line(&b, "DSN-Notify", m->dsn_notify);
+		add_line(&b, "DSN-Notify", m->dsn_notify, &over);
 	if (m->dsn_return != NULL)
-		add_line(&b, "DSN-Return", m->dsn_return);
+		add_line(&b, "DSN-Return", m->dsn_return, &over);
 	if (m->envid != NULL)
-		add_line(&b, "Envid", m->envid);
+		add_line(&b, "Envid", m->envid, &over);
 	snprintf(num, sizeof(num), "%lld", (long long)m->created);
-	add_line(&b, "Created", num);
+	add_line(&b, "Created", num, &over);
 	snprintf(num, sizeof(num), "%lld", (long long)m->next);
-	add_line(&b, "Next-Attempt", num);
+	add_line(&b, "Next-Attempt", num, &over);
 	snprintf(num, sizeof(num), "%d", m->attempts);
-	add_line(&b, "Attempts", num);
+	add_line(&b, "Attempts", num, &over);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)m->size);
-	add_line(&b, "Size", num);
+	add_line(&b, "Size", num, &over);
 	if (m->last_error != NULL)
-		add_line(&b, "Last-Error", m->last_error);
-	(void)ignored;
+		add_line(&b, "Last-Error", m->last_error, &over);
+	if (over) {
+		buf_release(&b);
+		return NULL;
+	}
 	return buf_detach(&b);
 }
 
@@ -173,7 +179,8 @@ queue_meta_parse(const char *text, size_t len, struct queue_meta *m,
 			continue;
 		if ((colon = memchr(p, ':', (size_t)(nl - p))) == NULL ||
 		    colon + 1 >= nl || colon[1] != ' ' ||
-		    memchr(p, '\0', (size_t)(nl - p)) != NULL)
+		    memchr(p, '\0', (size_t)(nl - p)) != NULL ||
+		    memchr(p, '\r', (size_t)(nl - p)) != NULL)
 			goto bad;
 		klen = (size_t)(colon - p);
 		v = colon + 2;
@@ -259,6 +266,8 @@ queue_meta_parse_copy(const struct queue_meta *from, struct queue_meta *to)
 	struct err	 e;
 	int		 rc;
 
+	if (text == NULL)
+		return -1;
 	err_init(&e);
 	rc = queue_meta_parse(text, strlen(text), to, &e);
 	free(text);
@@ -351,9 +360,14 @@ static int
 write_file_atomic(const struct queue *q, const char *dir, const char *name,
     const char *text, struct err *e)
 {
-	char	*tmp = xasprintf("%s/%s.%ld.new", q->tmp, name, (long)getpid());
-	char	*dst = xasprintf("%s/%s", dir, name);
+	char	*tmp, *dst;
 	int	 fd, rc = -1;
+
+	if (text == NULL)	/* queue_meta_format() refused */
+		return err_set(e, ERR_DATA, _("the envelope is too large for "
+		    "the queue (its record would pass %d KiB)"), META_MAX / 1024);
+	tmp = xasprintf("%s/%s.%ld.new", q->tmp, name, (long)getpid());
+	dst = xasprintf("%s/%s", dir, name);
 
 	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) == -1) {
 		io_error(e, _("create"), tmp);
@@ -384,6 +398,27 @@ out:
 
 /* ------------------------------------------------------------ queue */
 
+/*
+ * The queue's files say which configuration, settings and commands a
+ * flush runs with: a directory someone else can write to would let them
+ * choose.  It must be ours and closed to everyone else.
+ */
+static int
+check_private(const char *dir, struct err *e)
+{
+	struct stat st;
+
+	if (stat(dir, &st) == -1)
+		return io_error(e, _("open the queue directory"), dir);
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() ||
+	    (st.st_mode & 077) != 0)
+		return err_set(e, ERR_CONFIG, _("queue directory '%s' is not "
+		    "private: it must belong to uid %ld and have mode 0700 (it "
+		    "has uid %ld, mode %04o)"), dir, (long)geteuid(),
+		    (long)st.st_uid, (unsigned)(st.st_mode & 07777));
+	return 0;
+}
+
 int
 queue_open(struct queue **out, const char *dir, struct err *e)
 {
@@ -393,7 +428,8 @@ queue_open(struct queue **out, const char *dir, struct err *e)
 	q->dir = xstrdup(dir);
 	q->tmp = xasprintf("%s/tmp", dir);
 	q->failed = xasprintf("%s/failed", dir);
-	if (make_dirs(q->tmp, e) == -1 || make_dirs(q->failed, e) == -1) {
+	if (make_dirs(q->tmp, e) == -1 || make_dirs(q->failed, e) == -1 ||
+	    check_private(dir, e) == -1) {
 		queue_close(q);
 		return -1;
 	}
@@ -547,6 +583,16 @@ queue_abort(struct queue_writer *w)
 
 /* ------------------------------------------------------------ items */
 
+/* Whether open descriptor fd is still the file at path. */
+static bool
+same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && stat(path, &b) == 0 && a.st_nlink > 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
 static int
 read_meta(const char *path, struct queue_meta *m, struct err *e)
 {
@@ -555,14 +601,22 @@ read_meta(const char *path, struct queue_meta *m, struct err *e)
 	ssize_t		n;
 	int		fd, rc;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1)
+		return io_error(e, _("read"), path);
 	buf_init(&b, META_MAX, ERR_IOERR, path);
-	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			io_error(e, _("read"), path);
+			break;
+		}
 		if (buf_add(&b, chunk, (size_t)n, e) == -1)
 			break;
+	}
 	close(fd);
-	rc = queue_meta_parse(b.data ? b.data : "", b.len, m, e);
+	/* A record cut short is never taken for a whole one. */
+	rc = n != 0 ? -1 : queue_meta_parse(b.data ? b.data : "", b.len, m, e);
 	buf_release(&b);
 	return rc;
 }
@@ -578,13 +632,21 @@ queue_lock(struct queue *q, const char *id, struct queue_item **out,
 	*out = NULL;
 	msg = xasprintf("%s/%s.msg", q->dir, id);
 	env = xasprintf("%s/%s.env", q->dir, id);
-	if ((fd = open(msg, O_RDWR | O_CLOEXEC)) == -1)
+	if ((fd = open(msg, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
 		goto out;	/* gone */
 	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
 		close(fd);
 		if (errno != EWOULDBLOCK)
 			rc = io_error(e, _("lock"), msg);
 		goto out;	/* someone else sends it */
+	}
+	/*
+	 * Whoever held the lock may have moved the file (to failed/) or
+	 * removed it meanwhile: the lock counts only on what ID.msg is now.
+	 */
+	if (!same_file(fd, msg)) {
+		close(fd);
+		goto out;
 	}
 	it = xcalloc(1, sizeof(*it));
 	it->q = q;
@@ -665,6 +727,7 @@ queue_item_fail(struct queue_item *it, const char *why, struct err *e)
 	char	*text, *from, *to, *env;
 	int	 rc;
 
+	it->meta.attempts++;	/* the one that ended it */
 	free(it->meta.last_error);
 	it->meta.last_error = why != NULL ? xstrdup(why) : NULL;
 	text = queue_meta_format(&it->meta);
@@ -680,7 +743,8 @@ queue_item_fail(struct queue_item *it, const char *why, struct err *e)
 			it->in_failed = true;
 			if (sync_dir(it->q->failed, e) == -1)
 				rc = -1;
-			else if (unlink(env) == -1)
+			/* A sweeper may have taken it: ID.msg was gone. */
+			else if (unlink(env) == -1 && errno != ENOENT)
 				rc = io_error(e, _("remove"), env);
 			else
 				rc = sync_dir(it->q->dir, e);
@@ -935,7 +999,7 @@ queue_list_free(struct queue_meta *v, size_t n)
 }
 
 static void
-sweep_dir(const char *dir, const char *suffix, const char *envdir)
+sweep_dir(const char *dir, const char *suffix, const char *envdir, long age)
 {
 	DIR		*d;
 	struct dirent	*de;
@@ -954,12 +1018,21 @@ sweep_dir(const char *dir, const char *suffix, const char *envdir)
 		path = xasprintf("%s/%s", dir, de->d_name);
 		env = envdir == NULL ? NULL : xasprintf("%s/%.*s.env", envdir,
 		    (int)(len - slen), de->d_name);
-		if (stat(path, &st) == 0 && now - st.st_mtime > ORPHAN_AGE &&
+		/*
+		 * ctime, not mtime: a link() (--queue-retry) or rename gives a
+		 * file a new name but keeps its old mtime.
+		 */
+		if (lstat(path, &st) == 0 && now - st.st_ctime > age &&
 		    (env == NULL || access(env, F_OK) == -1)) {
-			int fd = open(path, O_RDWR | O_CLOEXEC);
+			int fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 
-			/* Never under a sender that holds it. */
-			if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+			/*
+			 * Never under a sender that holds it; and looked at
+			 * again once locked: its ID.env may have come meanwhile.
+			 */
+			if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == 0 &&
+			    same_file(fd, path) &&
+			    (env == NULL || access(env, F_OK) == -1))
 				unlink(path);
 			if (fd != -1)
 				close(fd);
@@ -970,10 +1043,16 @@ sweep_dir(const char *dir, const char *suffix, const char *envdir)
 	closedir(d);
 }
 
-/* An ID.env whose ID.msg is gone: a move to failed/ cut short. */
+/*
+ * An ID.env whose ID.msg is gone: a move to failed/ cut short (its
+ * ID.msg is there), or, after an hour, anything else that left one.
+ */
 static void
-sweep_envs(const char *dir)
+sweep_envs(const char *dir, const char *failed, long age)
 {
+	struct stat	 st;
+	char		*fmsg;
+	time_t		 now = time(NULL);
 	DIR		*d;
 	struct dirent	*de;
 	char		*env, *msg;
@@ -988,11 +1067,16 @@ sweep_envs(const char *dir)
 			continue;
 		env = xasprintf("%s/%s", dir, de->d_name);
 		msg = xasprintf("%s/%.*s.msg", dir, (int)(len - 4), de->d_name);
+		fmsg = xasprintf("%s/%.*s.msg", failed, (int)(len - 4),
+		    de->d_name);
 		/* ID.msg is made before ID.env and removed after it. */
-		if (access(msg, F_OK) == -1 && errno == ENOENT)
+		if (access(msg, F_OK) == -1 && errno == ENOENT &&
+		    (access(fmsg, F_OK) == 0 || (lstat(env, &st) == 0 &&
+		    now - st.st_ctime > age)))
 			(void)unlink(env);
 		free(env);
 		free(msg);
+		free(fmsg);
 	}
 	closedir(d);
 }
@@ -1044,8 +1128,15 @@ sweep_failed(const struct queue *q)
 void
 queue_sweep(struct queue *q)
 {
-	sweep_envs(q->dir);
+	queue_sweep_after(q, ORPHAN_AGE);
+}
+
+void
+queue_sweep_after(struct queue *q, long age)
+{
+	sweep_envs(q->dir, q->failed, age);
 	sweep_failed(q);
-	sweep_dir(q->dir, ".msg", q->dir);
-	sweep_dir(q->tmp, "", NULL);
+	sweep_dir(q->failed, ".msg", q->failed, age);
+	sweep_dir(q->dir, ".msg", q->dir, age);
+	sweep_dir(q->tmp, "", NULL, age);
 }

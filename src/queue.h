@@ -112,6 +112,8 @@ void	queue_list_free(struct queue_meta *, size_t);
  * to failed/, stale files in tmp/.
  */
 void	queue_sweep(struct queue *);
+/* The same with another age than an hour (seconds; for the tests). */
+void	queue_sweep_after(struct queue *, long age);
 
 /* Parsing of ID.env text, exposed for the unit test and the fuzzer. */
 int	queue_meta_parse(const char *text, size_t len, struct queue_meta *,

@@ -219,7 +219,12 @@ spawn_feed(const char *cmd, const char *what, const char *var,
 		return -1;
 	}
 	if (pid == 0) {
-		/* Its output is for the user, never for our standard output. */
+		/*
+		 * Its output is for the user, never for our standard output.
+		 * A group of its own, so a kill at the deadline reaches what
+		 * it started too (which would hold our standard error open).
+		 */
+		(void)setpgid(0, 0);
 		if (dup2(inp[0], 0) == -1 || dup2(2, 1) == -1)
 			_exit(127);
 		if (var != NULL && setenv(var, value, 1) == -1)
@@ -241,6 +246,7 @@ spawn_feed(const char *cmd, const char *what, const char *var,
 		else if (w == -1 && errno != EINTR)
 			break;
 		else if (clock_ms() >= deadline) {
+			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 			while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 				;

@@ -22,7 +22,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err_init(&e);
 	if (queue_meta_parse((const char *)data, size, &m, &e) == -1)
 		return 0;
-	text = queue_meta_format(&m);
+	if ((text = queue_meta_format(&m)) == NULL) {
+		/* Over the size limit once made printable: refused, fine. */
+		queue_meta_release(&m);
+		return 0;
+	}
 	err_init(&e);
 	if (queue_meta_parse(text, strlen(text), &again, &e) == -1)
 		abort();	/* what we write we must read */

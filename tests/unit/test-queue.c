@@ -296,7 +296,7 @@ test_files(void)
 	    !exists("failed", id, ".env") && !exists("failed", id, ".msg"),
 	    "live again, failed/ empty");
 	ok(queue_list(q, false, &v, &n, &e) == 0 && n == 1 && v[0].next == 0 &&
-	    v[0].attempts == 1, "due now, attempts kept");
+	    v[0].attempts == 2, "due now, attempts kept (the give-up counted)");
 	queue_list_free(v, n);
 
 	/* Removal; unknown ids. */
@@ -347,10 +347,36 @@ test_files(void)
 	}
 	free(p);
 	queue_sweep(q);
-	ok(!exists("", id, ".env"), "sweep: an ID.env without its ID.msg goes");
+	ok(exists("", id, ".env"), "sweep: a fresh ID.env without ID.msg stays "
+	    "(a move to failed/ may be under way)");
+	ok(exists("", id2, ".msg"), "sweep: a fresh ID.msg without ID.env stays "
+	    "(its ID.env may be coming)");
+	queue_sweep_after(q, -1);
+	ok(!exists("", id, ".env"), "sweep: an old ID.env without its ID.msg goes");
 	ok(!exists("", id2, ".msg"), "sweep: an old ID.msg without ID.env goes");
 	free(id);
 	free(id2);
+	/* A move to failed/ cut short: ID.msg went, ID.env stayed. */
+	id = enqueue(q, "d\r\n", NULL);
+	{
+		char *from = xasprintf("%s/%s.msg", dir, id);
+		char *to = xasprintf("%s/failed/%s.msg", dir, id);
+		char *fenv = xasprintf("%s/failed/%s.env", dir, id);
+		FILE *f = fopen(fenv, "w");
+
+		fputs("Version: 1\nId: a\nSender: a\nRecipient: b\n", f);
+		fclose(f);
+		ok(rename(from, to) == 0, "moved its ID.msg");
+		free(from);
+		free(to);
+		free(fenv);
+	}
+	queue_sweep(q);
+	ok(!exists("", id, ".env") && exists("failed", id, ".msg"),
+	    "sweep: the live ID.env goes at once, the item is in failed/");
+	ok(queue_remove(q, id, &e) == 0 && !exists("failed", id, ".msg"),
+	    "and can be removed from there");
+	free(id);
 	id = enqueue(q, "c\r\n", &it);
 	p = xasprintf("%s/%s.env", dir, id);
 	unlink(p);
@@ -361,7 +387,7 @@ test_files(void)
 		utimes(p, tv);
 	}
 	free(p);
-	queue_sweep(q);
+	queue_sweep_after(q, -1);
 	ok(exists("", id, ".msg"), "sweep: never a locked one");
 	queue_item_release(it);
 	free(id);

@@ -286,6 +286,7 @@ CASES = \
 	tests/cases/6022-concurrency.case \
 	tests/cases/6023-dns-temporary-queued.case \
 	tests/cases/6024-list-no-default-account.case \
+	tests/cases/6025-queue-dir-private.case \
 	tests/cases/7001-real-cron.case \
 	tests/cases/7002-real-bsd-mailx.case \
 	tests/cases/7003-real-s-nail.case \

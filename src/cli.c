@@ -318,6 +318,7 @@ cli_parse(struct options *o, int argc, char **argv, struct err *e)
 				    optarg);
 				goto out;
 			}
+			o->body = strcasecmp(optarg, "7BIT") == 0 ? 7 : 8;
 			break;
 		case 'G':	/* relay, not initial submission: no meaning here */
 		case 'h':	/* hop count: no meaning for a client */
@@ -453,7 +454,9 @@ cli_help(FILE *out)
 "  -odq, -odd               queue the message without trying (queue=always)\n"
 "  -oAFILE                  aliases file (sets aliases)\n"
 "  -o...                    other sendmail options: accepted and ignored\n"
-"  -B 7BIT|8BITMIME, -G, -h N, -L TAG, -m, -n, -O OPT=VALUE, -U, -A...\n"
+"  -B 7BIT|8BITMIME         the body type: 7BIT refuses 8-bit octets; an\n"
+"                           8-bit body goes with BODY=8BITMIME\n"
+"  -G, -h N, -L TAG, -m, -n, -O OPT=VALUE, -U, -A...\n"
 "                           accepted and ignored, as msmtp and Postfix do\n"
 "\n"
 "Server options (each sets the configuration key of the same name):\n"

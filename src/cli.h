@@ -51,6 +51,7 @@ struct options {
 	bool		 flush_all;		/* -q, --flush=all: not only due items */
 	bool		 json;			/* --json: queue listing as JSON */
 	const char	*queue_id;		/* --queue-remove, --queue-retry */
+	int		 body;			/* -B: 7, 8, or 0 when not given */
 
 	struct cli_setting *settings;
 	size_t		 nsettings;

@@ -252,11 +252,12 @@ send_queued(const struct options *o, const struct run_account *ra,
 	char			*in = xmalloc(SPOOL_CHUNK);
 	char			*out = xmalloc(DATA_ENC_BOUND(SPOOL_CHUNK));
 	char			 why[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
-	size_t			 off, used, outlen, consumed = 0;
+	size_t			 off, used, outlen, consumed = 0, i;
 	size_t			 header_len = msg_header_length(m);
 	ssize_t			 n;
 	int			 rc = -1, r = 0;
 	bool			 always = ra->acct->queue == QUEUE_ALWAYS;
+	bool			 eight = false;
 
 	*logged = false;
 	queue_meta_init(&meta);
@@ -274,8 +275,17 @@ send_queued(const struct options *o, const struct run_account *ra,
 		consumed += (size_t)n;
 		for (off = 0; off < (size_t)n && r == 0; off += used) {
 			if ((r = data_enc_feed(&enc, in + off, (size_t)n - off,
-			    &used, out, &outlen, e)) == -1 ||
-			    queue_write(w, out, outlen, e) == -1)
+			    &used, out, &outlen, e)) == -1)
+				goto out;
+			for (i = 0; i < outlen && !eight; i++)
+				eight = (unsigned char)out[i] >= 0x80;
+			if (eight && o->body == 7) {
+				err_set(e, ERR_DATA, _("8-bit octets by input line "
+				    "%lu, but the body was declared 7-bit "
+				    "(-B 7BIT)"), enc.lineno);
+				goto out;
+			}
+			if (queue_write(w, out, outlen, e) == -1)
 				goto out;
 		}
 	}
@@ -284,6 +294,8 @@ send_queued(const struct options *o, const struct run_account *ra,
 		goto out;
 	flush_meta_for_send(&meta, o, ra, env->sender, env->rcpts, env->nrcpts,
 	    time(NULL));
+	/* Known exactly now: BODY=8BITMIME only for a body that needs it. */
+	meta.body = eight ? 8 : 7;
 	r = queue_commit(w, &meta, always ? NULL : &it, e);
 	w = NULL;
 	if (r == -1)
@@ -454,6 +466,8 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	job.dsn_return = ra.acct->dsn_return;
 	job.envid = o->envid;
 	job.debug = o->debug;
+	job.body = o->body == 7 ? SMTP_BODY_7BIT : o->body == 8 ? SMTP_BODY_8BIT :
+	    SMTP_BODY_UNKNOWN;
 	job.src = &src;
 	rc = submit(&job, &res, e);
 out:

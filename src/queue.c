@@ -137,6 +137,8 @@ queue_meta_format(const struct queue_meta *m)
 	add_line(&b, "Attempts", num, &over);
 	snprintf(num, sizeof(num), "%llu", (unsigned long long)m->size);
 	add_line(&b, "Size", num, &over);
+	if (m->body == 7 || m->body == 8)
+		add_line(&b, "Body", m->body == 8 ? "8bit" : "7bit", &over);
 	if (m->last_error != NULL)
 		add_line(&b, "Last-Error", m->last_error, &over);
 	if (over) {
@@ -239,6 +241,13 @@ queue_meta_parse(const char *text, size_t len, struct queue_meta *m,
 			if (number(v, vlen, &n) == -1)
 				goto bad;
 			m->size = (uint64_t)n;
+		} else if (KEY("Body")) {
+			if (vlen == 4 && memcmp(v, "7bit", 4) == 0)
+				m->body = 7;
+			else if (vlen == 4 && memcmp(v, "8bit", 4) == 0)
+				m->body = 8;
+			else
+				goto bad;
 		} else if (KEY("Last-Error")) {
 			free(m->last_error);
 			m->last_error = xstrndup(v, vlen);

@@ -45,6 +45,7 @@ struct queue_meta {
 	time_t		 next;		/* next attempt */
 	int		 attempts;
 	uint64_t	 size;		/* bytes of ID.msg */
+	int		 body;		/* 7 or 8 (bit octets seen), 0 unknown */
 	char		*last_error;	/* one line, or NULL */
 };
 

@@ -52,6 +52,7 @@ struct session {
 	struct transcript	*tr;
 	struct caps		 caps;
 	bool			 closing;	/* 421 seen: do not send QUIT */
+	bool			 eight;		/* BODY=8BITMIME was declared */
 	bool			 broken;	/* out of sync: drop, no QUIT */
 };
 
@@ -322,7 +323,9 @@ mail_params(struct session *s, char *out, size_t size)
 	size_t				 o = 0;
 
 	out[0] = '\0';
-	if (p->dsn_return != NULL)
+	if (s->eight)
+		o += (size_t)snprintf(out + o, size - o, " BODY=8BITMIME");
+	if (p->dsn_return != NULL && o < size)
 		o += (size_t)snprintf(out + o, size - o, " RET=%s",
 		    strcmp(p->dsn_return, "full") == 0 ? "FULL" : "HDRS");
 	if (p->envid != NULL && o < size)
@@ -380,6 +383,14 @@ envelope(struct session *s, const char *sender, char *const *rcpts,
 		quit(s);
 		goto out;
 	}
+	if (s->p->body == SMTP_BODY_8BIT && !s->caps.eightbitmime) {
+		err_set(e, ERR_DATA, _("the message has 8-bit octets and %s does "
+		    "not offer 8BITMIME: it cannot be sent there unchanged"),
+		    conn_peer(s->c));
+		quit(s);
+		goto out;
+	}
+	s->eight = s->caps.eightbitmime && s->p->body != SMTP_BODY_7BIT;
 	while (acked < ncmd) {
 		size_t limit = pipe ? acked + PIPELINE_WINDOW : acked + 1;
 
@@ -449,6 +460,17 @@ out:
 	return rc;
 }
 
+static bool
+has_8bit(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}
+
 /* Streams the message through the encoder into the connection. */
 static int
 body(struct session *s, struct smtp_source *src, struct smtp_result *res,
@@ -481,6 +503,14 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 			    out, &outlen, e);
 			if (rc == -1)
 				goto abort;
+			if (!s->eight && has_8bit(out, outlen)) {
+				err_set(e, ERR_DATA, _("8-bit octets by input line "
+				    "%lu, but %s"), enc.lineno,
+				    s->p->body == SMTP_BODY_7BIT ?
+				    _("the body was declared 7-bit (-B 7BIT)") :
+				    _("the server does not offer 8BITMIME"));
+				goto abort;
+			}
 			transcript_body(s->tr, out, outlen);
 			conn_commit(s->c, outlen);
 			conn_extend_session_deadline(s->c,

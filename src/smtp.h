@@ -35,6 +35,12 @@
 #include "tls.h"
 #include "transcript.h"
 
+enum smtp_body {
+	SMTP_BODY_UNKNOWN = 0,
+	SMTP_BODY_7BIT,		/* no octet above 127 (or -B 7BIT) */
+	SMTP_BODY_8BIT,		/* octets above 127 (or -B 8BITMIME) */
+};
+
 struct smtp_params {
 	const char	*host;
 	int		 port;
@@ -60,6 +66,13 @@ struct smtp_params {
 	const char	*dsn_notify;	/* "never" or "failure,delay,success" */
 	const char	*dsn_return;	/* "headers" or "full" */
 	const char	*envid;
+	/*
+	 * RFC 6152: what the body holds, when known.  8-bit needs a server
+	 * that offers 8BITMIME (else the run fails before MAIL); unknown is
+	 * declared 8BITMIME where offered; and where 8-bit was not declared,
+	 * an 8-bit octet in the data ends the submission, never sent as is.
+	 */
+	enum smtp_body	 body;
 };
 
 /* Where the message bytes come from: the header block, then the body. */

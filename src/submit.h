@@ -26,6 +26,7 @@ struct submit_job {
 	const char	*dsn_return;
 	const char	*envid;
 	int		 debug;		/* 1: --debug, 2: --debug=body */
+	enum smtp_body	 body;		/* what the body holds, if known */
 	struct smtp_source *src;
 };
 

@@ -174,6 +174,10 @@ CASES = \
 	tests/cases/2060-resolver-timeout.case \
 	tests/cases/2061-dsn.case \
 	tests/cases/2062-dsn-unsupported.case \
+	tests/cases/2063-8bitmime-declared.case \
+	tests/cases/2064-8bitmime-missing.case \
+	tests/cases/2065-8bitmime-streamed.case \
+	tests/cases/2066-8bit-streamed-refused.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

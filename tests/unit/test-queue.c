@@ -33,6 +33,7 @@ static const char FULL[] =
     "Next-Attempt: 1796172300\n"
     "Attempts: 2\n"
     "Size: 1234\n"
+    "Body: 8bit\n"
     "Last-Error: cannot connect: Connection refused\n";
 
 static void
@@ -59,6 +60,7 @@ test_round_trip(void)
 	ok(m.created == 1796172000 && m.next == 1796172300, "times");
 	is_int(m.attempts, 2, "attempts");
 	ok(m.size == 1234, "size");
+	is_int(m.body, 8, "body type");
 	is_str(m.last_error, "cannot connect: Connection refused", "last error");
 	text = queue_meta_format(&m);
 	is_str(text, FULL, "formatting gives the same text back");
@@ -103,6 +105,7 @@ test_bad_items(void)
 		"Version: 1\nId: a\nSender: a@b\nRecipient: c@d\n"
 		    "Size: 999999999999999999999999\n",
 		"Version: 1\nId: ../../etc/x\nSender: a@b\nRecipient: c@d\n",
+		"Version: 1\nId: a\nSender: a@b\nRecipient: c@d\nBody: 9bit\n",
 		"Version: 1\nId: a\nSender: a@b\nRecipient: \n",
 		"Version: 1\nId: 0123456789012345678901234567890123456789"
 		    "01234567890123456789012345\nSender: a@b\nRecipient: c@d\n",

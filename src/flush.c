@@ -393,9 +393,13 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		j.nrcpts = 1;
 		j.debug = o->debug;
 		j.body = SMTP_BODY_7BIT;
-		for (i = 0; i < b.len; i++)
+		j.size = b.len;
+		for (i = 0; i < b.len; i++) {
 			if ((unsigned char)b.data[i] >= 0x80)
 				j.body = SMTP_BODY_8BIT;
+			if (b.data[i] == '\n')
+				j.size++;	/* it goes as CRLF */
+		}
 		j.src = &src;
 		if (submit(&j, &res, &ne) == -1) {
 			char	 why2[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
@@ -461,6 +465,7 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 	j.debug = o->debug;
 	j.body = m->body == 8 ? SMTP_BODY_8BIT : m->body == 7 ? SMTP_BODY_7BIT :
 	    SMTP_BODY_UNKNOWN;
+	j.size = m->size;	/* exact: the bytes as stored, before stuffing */
 	j.src = &src;
 	if (submit(&j, &res, e) == 0) {
 		if (queue_item_done(it, &qe) == -1) {

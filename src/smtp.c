@@ -323,7 +323,10 @@ mail_params(struct session *s, char *out, size_t size)
 	size_t				 o = 0;
 
 	out[0] = '\0';
-	if (s->eight)
+	if (s->caps.size && p->size > 0)
+		o += (size_t)snprintf(out + o, size - o, " SIZE=%llu",
+		    (unsigned long long)p->size);
+	if (s->eight && o < size)
 		o += (size_t)snprintf(out + o, size - o, " BODY=8BITMIME");
 	if (p->dsn_return != NULL && o < size)
 		o += (size_t)snprintf(out + o, size - o, " RET=%s",
@@ -391,6 +394,14 @@ envelope(struct session *s, const char *sender, char *const *rcpts,
 		goto out;
 	}
 	s->eight = s->caps.eightbitmime && s->p->body != SMTP_BODY_7BIT;
+	if (s->caps.size && s->caps.size_max > 0 && s->p->size > s->caps.size_max) {
+		err_set(e, ERR_UNAVAILABLE, _("the message is %llu bytes, more "
+		    "than the %llu that %s accepts"),
+		    (unsigned long long)s->p->size,
+		    (unsigned long long)s->caps.size_max, conn_peer(s->c));
+		quit(s);
+		goto out;
+	}
 	while (acked < ncmd) {
 		size_t limit = pipe ? acked + PIPELINE_WINDOW : acked + 1;
 

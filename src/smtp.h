@@ -73,6 +73,12 @@ struct smtp_params {
 	 * an 8-bit octet in the data ends the submission, never sent as is.
 	 */
 	enum smtp_body	 body;
+	/*
+	 * RFC 1870: the message's size in octets when known (0: not), sent
+	 * as SIZE= where offered; over the server's limit the submission
+	 * fails before MAIL FROM.
+	 */
+	uint64_t	 size;
 };
 
 /* Where the message bytes come from: the header block, then the body. */

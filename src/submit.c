@@ -128,6 +128,7 @@ submit(const struct submit_job *j, struct smtp_result *res, struct err *e)
 	sp.dsn_return = j->dsn_return;
 	sp.envid = j->envid;
 	sp.body = j->body;
+	sp.size = j->size;
 	if (ra->acct->auth != NULL) {
 		sp.auth = &ac;
 		if (pw_source != NULL)

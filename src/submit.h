@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "account.h"
@@ -27,6 +28,7 @@ struct submit_job {
 	const char	*envid;
 	int		 debug;		/* 1: --debug, 2: --debug=body */
 	enum smtp_body	 body;		/* what the body holds, if known */
+	uint64_t	 size;		/* octets, 0 when not known */
 	struct smtp_source *src;
 };
 

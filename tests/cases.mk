@@ -178,6 +178,7 @@ CASES = \
 	tests/cases/2064-8bitmime-missing.case \
 	tests/cases/2065-8bitmime-streamed.case \
 	tests/cases/2066-8bit-streamed-refused.case \
+	tests/cases/2067-size.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

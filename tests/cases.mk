@@ -222,6 +222,7 @@ CASES = \
 	tests/cases/3041-log-tls.case \
 	tests/cases/3042-tls-require-server.case \
 	tests/cases/3043-crl-revoked.case \
+	tests/cases/3044-client-cert-pkcs11.case \
 	tests/cases/3044-crl-not-revoked.case \
 	tests/cases/3045-bad-priorities.case \
 	tests/cases/4001-no-password.case \

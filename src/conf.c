@@ -862,7 +862,15 @@ conf_format_value(const struct account *a, enum conf_key k, char *out,
 			s = kd->unset != NULL ? kd->unset : "";
 		else if (kd->flags & F_SECRET)
 			s = "*";
-		else if (needs_quotes(str)) {
+		else if (strncmp(str, "pkcs11:", 7) == 0 &&
+		    strstr(str, "pin-value=") != NULL) {
+			/* A PKCS #11 URI may carry the token's PIN: never shown. */
+			const char *pin = strstr(str, "pin-value=") + 10;
+
+			snprintf(out, size, "\"%.*s*%s\"", (int)(pin - str), str,
+			    pin + strcspn(pin, "&;"));
+			return out;
+		} else if (needs_quotes(str)) {
 			snprintf(out, size, "\"%s\"", str);
 			return out;
 		} else

@@ -844,6 +844,10 @@ test_format(void)
 	is_str(fmt(&a, K_USER), "\"\"q\"\"", "a leading quote is quoted");
 	conf_set(&a, "tls_trust_file", "", "w", NULL, 0, NULL, &e);
 	is_str(fmt(&a, K_TLS_TRUST_FILE), "", "empty trust file: empty");
+	conf_set(&a, "tls_key_file", "pkcs11:token=t;object=k?pin-value=1234&x=y",
+	    "w", NULL, 0, NULL, &e);
+	is_str(fmt(&a, K_TLS_KEY_FILE), "\"pkcs11:token=t;object=k?pin-value=*&x=y\"",
+	    "the PIN of a PKCS #11 URI is not shown");
 	conf_set(&a, "host", "abcdef", "w", NULL, 0, NULL, &e);
 	is_str(conf_format_value(&a, K_HOST, small, sizeof(small)), "abc",
 	    "cut at size");

@@ -70,7 +70,7 @@ static int
 conf_eval(void *ctx, const char *cmd, char **line, struct err *e)
 {
 	(void)ctx;
-	return spawn_first_line(cmd, "eval", line, e);
+	return spawn_first_line(cmd, "eval", SPAWN_EVAL_TIMEOUT_S, line, e);
 }
 
 /*

@@ -330,7 +330,9 @@ secret_fetch(const struct secret_query *q, struct secret *out,
 		return 0;
 	}
 	if (q->passwordeval != NULL && *q->passwordeval != '\0') {
-		if (spawn_first_line(q->passwordeval, "passwordeval", &line, e) == -1)
+		if (spawn_first_line(q->passwordeval, "passwordeval",
+		    q->timeout_s > 0 ? q->timeout_s * 5 : SPAWN_EVAL_TIMEOUT_S,
+		    &line, e) == -1)
 			return -1;
 		if (*line == '\0') {
 			free(line);

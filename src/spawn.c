@@ -36,8 +36,9 @@ close_pair(int p[2])
 /* Reads both pipes until both end; out keeps everything up to OUTPUT_MAX. */
 static int
 drain(int outfd, int errfd, struct buf *out, char *errtext, size_t errsize,
-    struct err *e)
+    int64_t deadline, bool *late, struct err *e)
 {
+	int64_t		left;
 	struct pollfd	pfd[2];
 	char		chunk[4096];
 	size_t		errlen = 0;
@@ -48,7 +49,11 @@ drain(int outfd, int errfd, struct buf *out, char *errtext, size_t errsize,
 	pfd[1].fd = errfd;
 	pfd[0].events = pfd[1].events = POLLIN;
 	while (open_fds > 0) {
-		if (poll(pfd, 2, -1) == -1) {
+		if ((left = deadline - clock_ms()) <= 0) {
+			*late = true;
+			return -1;
+		}
+		if (poll(pfd, 2, (int)(left > 60000 ? 60000 : left)) == -1) {
 			if (errno == EINTR)
 				continue;
 			return err_set(e, ERR_OSERR, _("poll failed: %s"),
@@ -99,9 +104,11 @@ first_line_printable(char *s)
 }
 
 int
-spawn_first_line(const char *cmd, const char *what, char **line,
-    struct err *e)
+spawn_first_line(const char *cmd, const char *what, int timeout_s,
+    char **line, struct err *e)
 {
+	int64_t		 deadline = clock_ms() + (int64_t)timeout_s * 1000;
+	bool		 late = false;
 	int		 outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, devnull;
 	int		 status, rc = -1;
 	pid_t		 pid;
@@ -131,9 +138,14 @@ spawn_first_line(const char *cmd, const char *what, char **line,
 	close(outp[1]);
 	close(errp[1]);
 	outp[1] = errp[1] = -1;
-	if (drain(outp[0], errp[0], &out, errtext, sizeof(errtext), e) == -1) {
-		kill(pid, SIGTERM);
-		waitpid(pid, &status, 0);
+	if (drain(outp[0], errp[0], &out, errtext, sizeof(errtext), deadline,
+	    &late, e) == -1) {
+		kill(pid, late ? SIGKILL : SIGTERM);
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+		if (late)
+			err_set(e, ERR_TEMPFAIL, _("%s command did not finish "
+			    "within %d s"), what, timeout_s);
 		goto out;
 	}
 	while (waitpid(pid, &status, 0) == -1)

@@ -16,9 +16,17 @@
 
 #include "err.h"
 
+/*
+ * The bound on an eval command (the configuration is read before any
+ * timeout is known); passwordeval gets five times the account's timeout
+ * (300 s by default).  Generous, since either may be gpg waiting for a
+ * passphrase typed at a pinentry, but a bound.
+ */
+#define SPAWN_EVAL_TIMEOUT_S	300
+
 /* *line is allocated; what names the command in messages ("eval"). */
-int	spawn_first_line(const char *cmd, const char *what, char **line,
-	    struct err *);
+int	spawn_first_line(const char *cmd, const char *what, int timeout_s,
+	    char **line, struct err *);
 
 /*
  * Runs cmd with data on its standard input, its standard output going to

@@ -262,6 +262,7 @@ CASES = \
 	tests/cases/4035-auth-require-at-mail.case \
 	tests/cases/4040-auth-external.case \
 	tests/cases/4041-auth-external-no-cert.case \
+	tests/cases/4042-passwordeval-deadline.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

@@ -884,6 +884,34 @@ no_such_item(const struct queue *q, const char *id, struct err *e)
 	    q->dir);
 }
 
+/*
+ * Item id whose ID.env cannot be read or parsed: removed under the lock
+ * of its ID.msg (when there is one), ID.env first.
+ */
+static int
+remove_unreadable(struct queue *q, const char *id, struct err *e)
+{
+	char	*env = xasprintf("%s/%s.env", q->dir, id);
+	char	*msg = xasprintf("%s/%s.msg", q->dir, id);
+	int	 fd, rc = 0;
+
+	err_clear(e);
+	fd = open(msg, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == -1)
+		rc = 1;		/* being sent after all */
+	else if (unlink(env) == -1 && errno != ENOENT)
+		rc = io_error(e, _("remove"), env);
+	else {
+		(void)unlink(msg);
+		rc = sync_dir(q->dir, e);
+	}
+	if (fd != -1)
+		close(fd);
+	free(env);
+	free(msg);
+	return rc;
+}
+
 int
 queue_remove(struct queue *q, const char *id, struct err *e)
 {
@@ -898,6 +926,9 @@ queue_remove(struct queue *q, const char *id, struct err *e)
 		queue_item_release(it);
 		return rc;
 	}
+	if (rc == -1 && queue_has(q, id))
+		/* A record that does not parse can still be thrown away. */
+		return remove_unreadable(q, id, e);
 	if (rc == -1 || queue_has(q, id))
 		return rc;
 	if (!failed_has(q, id))

@@ -302,6 +302,24 @@ test_files(void)
 	    v[0].attempts == 2, "due now, attempts kept (the give-up counted)");
 	queue_list_free(v, n);
 
+	/* An item whose record is damaged: reported, and removable. */
+	{
+		char *cid = enqueue(q, "e\r\n", NULL);
+		char *cenv = xasprintf("%s/%s.env", dir, cid);
+		FILE *f = fopen(cenv, "w");
+
+		fputs("Version: 1\ngarbage\n", f);
+		fclose(f);
+		err_init(&e);
+		ok(queue_lock(q, cid, &it2, &e) == -1 && e.kind == ERR_IOERR,
+		    "a damaged record cannot be locked for sending");
+		err_init(&e);
+		ok(queue_remove(q, cid, &e) == 0 && !exists("", cid, ".env") &&
+		    !exists("", cid, ".msg"), "but it can be removed");
+		free(cenv);
+		free(cid);
+	}
+
 	/* Removal; unknown ids. */
 	ok(queue_remove(q, id, &e) == 0, "removed");
 	ok(!exists("", id, ".env") && !exists("", id, ".msg"), "its files are gone");

@@ -61,6 +61,10 @@ format_fields(struct buf *b, const struct log_entry *le, struct err *e)
 	if (le->smtpstatus != 0 &&
 	    buf_printf(b, e, " smtpstatus=%d", le->smtpstatus) == -1)
 		return -1;
+	if (le->exitcode == 0 && le->server_id != NULL &&
+	    *le->server_id != '\0' &&
+	    buf_printf(b, e, " serverid=%s", le->server_id) == -1)
+		return -1;
 	if (le->exitcode != 0 && le->smtpmsg != NULL && *le->smtpmsg != '\0' &&
 	    (buf_addstr(b, " smtpmsg=", e) == -1 ||
 	    add_quoted(b, le->smtpmsg, e) == -1))

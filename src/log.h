@@ -3,10 +3,11 @@
  * fields so that existing log readers keep working:
  *
  *   TIME host=H tls=on|off auth=on|off [user=U] from=F recipients=A,B
- *   [mailsize=N] [smtpstatus=C] [smtpmsg='...'] [errormsg='...']
- *   [queue=ID:STATE] exitcode=EX_...
+ *   [mailsize=N] [smtpstatus=C] [serverid=ID] [smtpmsg='...']
+ *   [errormsg='...'] [queue=ID:STATE] exitcode=EX_...
  *
- * queue= is ours (msmtp has no queue): STATE is queued (stored after a
+ * serverid= (ours too) is the id the server gave the message in its final
+ * 250, when it names one.  queue= is ours (msmtp has no queue): STATE is queued (stored after a
  * temporary failure, or without trying), sent (delivered from the queue),
  * deferred (a retry failed again) or failed (given up: in failed/).
  */
@@ -31,6 +32,7 @@ struct log_entry {
 	int		 smtpstatus;	/* 0 = none */
 	const char	*smtpmsg;	/* server's words on failure, or NULL */
 	const char	*errormsg;	/* our words on failure, or NULL */
+	const char	*server_id;	/* the server's queue id, or NULL */
 	const char	*queue_id;	/* or NULL */
 	const char	*queue_state;
 	int		 exitcode;

@@ -246,3 +246,39 @@ reply_caps(const struct reply *ehlo, struct caps *c)
 		}
 	}
 }
+
+/* An id: letters, digits and . _ - @ only, 1 to size - 1 of them. */
+static bool
+copy_id(const char *p, char *out, size_t size)
+{
+	size_t n = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-@");
+
+	while (n > 0 && (p[n - 1] == '.' || p[n - 1] == '-'))
+		n--;	/* a sentence's full stop is not part of it */
+	if (n == 0 || n >= size)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+bool
+reply_server_id(const char *text, char *out, size_t size)
+{
+	const char	*p;
+
+	if ((p = strstr(text, "queued as ")) != NULL)
+		return copy_id(p + 10, out, size);
+	if ((p = strstr(text, " id=")) != NULL)
+		return copy_id(p + 4, out, size);
+	if ((p = strstr(text, " Message accepted")) != NULL) {
+		const char *w = p;
+
+		while (w > text && w[-1] != ' ')
+			w--;
+		return w < p && copy_id(w, out, size) &&
+		    strlen(out) == (size_t)(p - w);
+	}
+	return false;
+}

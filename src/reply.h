@@ -48,6 +48,13 @@ size_t	reply_first_line(const struct reply *, const char **start);
  */
 void	reply_summary(const struct reply *, char *out, size_t size);
 
+/*
+ * The id under which the server queued a message, from the text of its
+ * final 250: Postfix's "queued as ID", Exim's "id=ID", sendmail's
+ * "ID Message accepted".  Returns false when there is none.
+ */
+bool	reply_server_id(const char *text, char *out, size_t size);
+
 /* What an EHLO reply says the server supports (RFC 5321 section 4.1.1.1). */
 struct caps {
 	bool		esmtp;		/* EHLO succeeded */

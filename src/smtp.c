@@ -830,6 +830,10 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 		goto out;
 	res->code = r->code;
 	reply_summary(r, res->text, sizeof(res->text));
+	if (r->code == 250 && reply_server_id(res->text, res->server_id,
+	    sizeof(res->server_id)))
+		transcript_note(s.tr, _("the server queued the message as %s"),
+		    res->server_id);
 	quit(&s);
 	rc = 0;
 out:

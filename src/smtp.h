@@ -104,6 +104,7 @@ struct smtp_result {
 	bool		 tls;		/* the message went over TLS */
 	bool		 auth;		/* after a successful AUTH */
 	char		 auth_mech[64];
+	char		 server_id[64];	/* the server's queue id, "" if none */
 };
 
 /*

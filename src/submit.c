@@ -186,6 +186,7 @@ submit_log(const struct run_account *ra, const char *sender,
 	le.nrcpts = nrcpts;
 	le.mailsize = res->size;
 	le.smtpstatus = res->code;
+	le.server_id = res->server_id;
 	le.smtpmsg = e->server[0] != '\0' ? e->server : NULL;
 	le.errormsg = e->kind != ERR_NONE ? e->text : NULL;
 	le.queue_id = queue_id;

@@ -26,9 +26,41 @@ feed(struct reply *r, const char *lines, struct err *e)
 	}
 }
 
+static void
+test_server_id(void)
+{
+	static const struct {
+		const char *text, *want;
+	} t[] = {
+		{ "250 2.0.0 Ok: queued as 4Q2bKx1Lz5z9v", "4Q2bKx1Lz5z9v" },
+		{ "250 OK id=1qZ9vX-0004Dq-2B", "1qZ9vX-0004Dq-2B" },
+		{ "250 2.0.0 x1B2C3D4e005678 Message accepted for delivery",
+		    "x1B2C3D4e005678" },
+		{ "250 2.0.0 Ok: queued as ABC123.", "ABC123" },
+		{ "250 2.0.0 Ok", NULL },
+		{ "250 2.0.0 Ok: queued as ", NULL },
+		{ "250 2.0.0 Ok: queued as <x;rm -rf>", NULL },
+	};
+	char	out[64];
+	size_t	i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		bool got = reply_server_id(t[i].text, out, sizeof(out));
+
+		if (t[i].want == NULL)
+			ok(!got, "no server id in '%s'", t[i].text);
+		else
+			is_str(got ? out : NULL, t[i].want, "server id in '%s'",
+			    t[i].text);
+	}
+	ok(!reply_server_id("250 queued as 0123456789abcdef", out, 8),
+	    "an id longer than the room is not cut");
+}
+
 int
 main(void)
 {
+	test_server_id();
 	struct reply	r;
 	struct caps	c;
 	struct err	e;

@@ -561,6 +561,22 @@ struct tally {
 	int	sent, deferred, given_up, errors;
 };
 
+/* open_for() for the modes that name one item (--queue-remove, -retry). */
+static int
+open_for_id(const struct options *o, struct run_account *ra,
+    struct queue **q, struct err *e)
+{
+	int rc;
+
+	if (!queue_id_valid(o->queue_id))
+		return err_set(e, ERR_USAGE, _("'%s' is not a queue id"),
+		    o->queue_id);
+	if ((rc = open_for(o, ra, q, false, e)) == 1)
+		return err_set(e, ERR_USAGE, _("no message '%s' in the queue "
+		    "%s"), o->queue_id, ra->queue_dir);
+	return rc;
+}
+
 /* Tries item id; reports the outcome on stdout (sent) or stderr. */
 static void
 try_item(const struct options *o, struct queue *q, const char *id, bool all,
@@ -662,17 +678,8 @@ flush_retry(const struct options *o, struct err *e)
 
 	memset(&t, 0, sizeof(t));
 	run_account_init(&ra);
-	if (!queue_id_valid(o->queue_id)) {
-		rc = err_set(e, ERR_USAGE, _("'%s' is not a queue id"),
-		    o->queue_id);
+	if ((rc = open_for_id(o, &ra, &q, e)) != 0)
 		goto out;
-	}
-	if ((rc = open_for(o, &ra, &q, false, e)) != 0) {
-		if (rc == 1)
-			rc = err_set(e, ERR_USAGE, _("no message '%s' in the "
-			    "queue %s"), o->queue_id, ra.queue_dir);
-		goto out;
-	}
 	if ((rc = queue_make_due(q, o->queue_id, e)) != 0) {
 		if (rc == 1)
 			rc = err_set(e, ERR_TEMPFAIL, _("%s is being sent right "
@@ -695,17 +702,8 @@ flush_remove(const struct options *o, struct err *e)
 	int			 rc;
 
 	run_account_init(&ra);
-	if (!queue_id_valid(o->queue_id)) {
-		rc = err_set(e, ERR_USAGE, _("'%s' is not a queue id"),
-		    o->queue_id);
+	if ((rc = open_for_id(o, &ra, &q, e)) != 0)
 		goto out;
-	}
-	if ((rc = open_for(o, &ra, &q, false, e)) != 0) {
-		if (rc == 1)
-			rc = err_set(e, ERR_USAGE, _("no message '%s' in the "
-			    "queue %s"), o->queue_id, ra.queue_dir);
-		goto out;
-	}
 	rc = queue_remove(q, o->queue_id, e);
 	if (rc == 1)
 		rc = err_set(e, ERR_TEMPFAIL, _("%s is being sent right now; "

@@ -785,11 +785,11 @@ queue_item_release(struct queue_item *it)
 
 /* ------------------------------------------------------------ listing */
 
-/* Whether item id exists (its ID.env is there). */
+/* Whether dir holds item id (its ID.env is there). */
 static bool
-queue_has(const struct queue *q, const char *id)
+has_item(const char *dir, const char *id)
 {
-	char	*env = xasprintf("%s/%s.env", q->dir, id);
+	char	*env = xasprintf("%s/%s.env", dir, id);
 	bool	 there = access(env, F_OK) == 0;
 
 	free(env);
@@ -844,17 +844,6 @@ queue_list(struct queue *q, bool failed, struct queue_meta **out, size_t *n,
 	if (*n > 0)
 		qsort(*out, *n, sizeof(**out), by_created);
 	return 0;
-}
-
-/* Whether failed/ holds item id. */
-static bool
-failed_has(const struct queue *q, const char *id)
-{
-	char	*env = xasprintf("%s/%s.env", q->failed, id);
-	bool	 there = access(env, F_OK) == 0;
-
-	free(env);
-	return there;
 }
 
 /* Locks failed/ID.msg: 0 locked (*fd), 1 busy or gone, -1 error. */
@@ -926,12 +915,12 @@ queue_remove(struct queue *q, const char *id, struct err *e)
 		queue_item_release(it);
 		return rc;
 	}
-	if (rc == -1 && queue_has(q, id))
+	if (rc == -1 && has_item(q->dir, id))
 		/* A record that does not parse can still be thrown away. */
 		return remove_unreadable(q, id, e);
-	if (rc == -1 || queue_has(q, id))
+	if (rc == -1 || has_item(q->dir, id))
 		return rc;
-	if (!failed_has(q, id))
+	if (!has_item(q->failed, id))
 		return no_such_item(q, id, e);
 	if ((rc = lock_failed(q, id, &fd, e)) != 0)
 		return rc;
@@ -1012,9 +1001,9 @@ queue_make_due(struct queue *q, const char *id, struct err *e)
 	if (!queue_id_valid(id))
 		return err_set(e, ERR_USAGE, _("'%s' is not a queue id"), id);
 	if ((rc = queue_lock(q, id, &it, e)) != 0) {
-		if (rc == -1 || queue_has(q, id))
+		if (rc == -1 || has_item(q->dir, id))
 			return rc;
-		if (!failed_has(q, id))
+		if (!has_item(q->failed, id))
 			return no_such_item(q, id, e);
 		return revive_failed(q, id, e);
 	}

@@ -30,19 +30,6 @@
 #define NETRC_MAX	(1024 * 1024)
 
 void
-secret_wipe(void *p, size_t n)
-{
-#ifdef HAVE_EXPLICIT_BZERO
-	explicit_bzero(p, n);
-#else
-	volatile unsigned char *v = p;
-
-	while (n-- > 0)
-		*v++ = 0;
-#endif
-}
-
-void
 secret_init(struct secret *s)
 {
 	s->data = NULL;

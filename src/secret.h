@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "wipe.h"
 
 struct secret {
 	char	*data;		/* NUL-terminated; NULL when empty */
@@ -32,7 +33,7 @@ void	secret_init(struct secret *);
 void	secret_set(struct secret *, const char *, size_t);
 void	secret_release(struct secret *);	/* wipes, then frees */
 /* Overwrites n bytes so that the compiler cannot drop it. */
-void	secret_wipe(void *, size_t);
+/* secret_wipe() is in wipe.h. */
 
 struct secret_query {
 	const char	*password;	/* from the configuration, or NULL */

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "nls.h"
-#include "secret.h"
+#include "wipe.h"
 #include "slurp.h"
 
 int

@@ -17,7 +17,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "nls.h"
-#include "secret.h"
+#include "wipe.h"
 #include "spawn.h"
 #include "xalloc.h"
 

@@ -1,0 +1,13 @@
+/*
+ * wipe.h - clearing memory that held a secret, in a way the compiler may
+ * not drop as a dead store.  A leaf: everything that reads a secret
+ * (secret.c, slurp.c, spawn.c) can use it without depending on another.
+ */
+#ifndef SMTPSEND_WIPE_H
+#define SMTPSEND_WIPE_H
+
+#include <stddef.h>
+
+void	secret_wipe(void *, size_t);
+
+#endif

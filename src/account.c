@@ -522,6 +522,20 @@ resolve_queue_dir(struct run_account *ra, const char *home, struct err *e)
 	return 0;
 }
 
+/*
+ * A queue-only mode with no account to take the queue from: a blank
+ * account, whose queue is the default one.
+ */
+static int
+default_queue(struct run_account *ra, const char *why, const char *home,
+    struct err *e)
+{
+	ra->acct = xcalloc(1, sizeof(*ra->acct));
+	account_init(ra->acct);
+	ra->chosen_by = why;
+	return resolve_queue_dir(ra, home, e);
+}
+
 int
 account_resolve(struct run_account *ra, const struct options *o,
     const char *header_from, struct err *e)
@@ -567,13 +581,9 @@ account_resolve(struct run_account *ra, const struct options *o,
 			if (env_value("SMTPSERVER", &smtpserver, e) == -1 ||
 			    env_value("EMAIL", &email, e) == -1)
 				return -1;
-			if (smtpserver == NULL && queue_only(o)) {
-				/* Nothing configured: the default queue. */
-				ra->acct = xcalloc(1, sizeof(*ra->acct));
-				account_init(ra->acct);
-				ra->chosen_by = _("no configuration file");
-				return resolve_queue_dir(ra, home, e);
-			}
+			if (smtpserver == NULL && queue_only(o))
+				return default_queue(ra, _("no configuration "
+				    "file"), home, e);
 			if (smtpserver == NULL)
 				return err_set(e, ERR_CONFIG,
 				    _("no configuration file found (looked for "
@@ -596,12 +606,9 @@ account_resolve(struct run_account *ra, const struct options *o,
 			rc = choose_account(ra, o, sender, e);
 			free(sender);
 			if (rc == -1 && queue_only(o) && o->account == NULL) {
-				/* No default account: the default queue. */
 				err_clear(e);
-				ra->acct = xcalloc(1, sizeof(*ra->acct));
-				account_init(ra->acct);
-				ra->chosen_by = _("no default account");
-				return resolve_queue_dir(ra, home, e);
+				return default_queue(ra, _("no default account"),
+				    home, e);
 			}
 			if (rc == -1)
 				return -1;

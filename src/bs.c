@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bs.h"
+#include "fdio.h"
 #include "buf.h"
 #include "envelope.h"
 #include "nls.h"
@@ -37,19 +38,9 @@ struct session {
 static int
 write_all(int fd, const char *p, size_t n, struct err *e)
 {
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return err_set(e, ERR_IOERR,
-			    _("cannot write to standard output: %s"),
-			    strerror(errno));
-		p += w;
-		n -= (size_t)w;
-	}
+	if (fdio_write_all(fd, p, n) == -1)
+		return err_set(e, ERR_IOERR,
+		    _("cannot write to standard output: %s"), strerror(errno));
 	return 0;
 }
 

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "wipe.h"
 #include "err.h"
 #include "nls.h"
 #include "xalloc.h"
@@ -151,7 +152,7 @@ static const struct choice to_header_words[] = {
 	.min = (lo), .max = (hi), .unset = (un) }
 #define KDURATION(n, k, f, lo, hi) { .name = (n), .key = (k),	\
 	.type = T_DURATION, .store = S_INT, .off = OFF(f), .flags = F_NEEDARG,\
-	.min = (lo), .max = (hi), .unset = "5d" }
+	.min = (lo), .max = (hi) }
 #define KCHOICE(n, k, st, f, fl, ch, ex) { .name = (n), .key = (k),	\
 	.type = T_CHOICE, .store = (st), .off = OFF(f), .flags = (fl),	\
 	.choices = (ch), .expect = (ex) }
@@ -717,6 +718,7 @@ account_init(struct account *a)
 	a->remove_bcc_headers = true;
 	a->undisclosed_recipients = false;
 	a->queue = QUEUE_ON;
+	a->queue_lifetime = QUEUE_LIFETIME_DEFAULT_S;
 }
 
 void
@@ -811,7 +813,7 @@ conf_format_value(const struct account *a, enum conf_key k, char *out,
 	const struct keydef	*kd;
 	const struct choice	*c;
 	const char		*s = "", *str;
-	char			 num[24];
+	char			 num[24], shown[1024];
 	int			 v;
 
 	if (size == 0)
@@ -862,13 +864,9 @@ conf_format_value(const struct account *a, enum conf_key k, char *out,
 			s = kd->unset != NULL ? kd->unset : "";
 		else if (kd->flags & F_SECRET)
 			s = "*";
-		else if (strncmp(str, "pkcs11:", 7) == 0 &&
-		    strstr(str, "pin-value=") != NULL) {
+		else if ((s = secret_shown(str, shown, sizeof(shown))) != str) {
 			/* A PKCS #11 URI may carry the token's PIN: never shown. */
-			const char *pin = strstr(str, "pin-value=") + 10;
-
-			snprintf(out, size, "\"%.*s*%s\"", (int)(pin - str), str,
-			    pin + strcspn(pin, "&;"));
+			snprintf(out, size, "\"%s\"", s);
 			return out;
 		} else if (needs_quotes(str)) {
 			snprintf(out, size, "\"%s\"", str);

@@ -30,6 +30,9 @@
 #include "err.h"
 
 /* One constant per configuration key; the order is the --pretend order. */
+/* How long a queued message is retried before it is given up. */
+#define QUEUE_LIFETIME_DEFAULT_S	(5 * 86400)
+
 enum conf_key {
 	K_HOST,
 	K_PORT,
@@ -152,7 +155,7 @@ struct account {
 	bool		 qualify_headers;	/* also in To, Cc, From (default off) */
 	enum queue_mode	 queue;			/* default on */
 	char		*queue_dir;		/* NULL: the default place */
-	int		 queue_lifetime;	/* seconds; 0 = default (5 days) */
+	int		 queue_lifetime;	/* seconds */
 	char		*queue_notify;		/* address or "|command"; NULL = none */
 };
 

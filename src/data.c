@@ -162,3 +162,14 @@ data_enc_finish(struct data_enc *d, char *out)
 	d->nbytes += (size_t)(o - out);
 	return (size_t)(o - out);
 }
+
+bool
+data_has_8bit(const char *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)p[i] >= 0x80)
+			return true;
+	return false;
+}

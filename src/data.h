@@ -65,4 +65,7 @@ int	data_enc_feed(struct data_enc *, const char *in, size_t n,
  */
 size_t	data_enc_finish(struct data_enc *, char *out);
 
+/* Whether p[0..n) holds an octet above 127 (RFC 6152: 8-bit data). */
+bool	data_has_8bit(const char *p, size_t n);
+
 #endif

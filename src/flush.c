@@ -14,6 +14,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "data.h"
 #include "flush.h"
 #include "msgid.h"
 #include "nls.h"
@@ -392,14 +393,12 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		j.rcpts = &rcpt;
 		j.nrcpts = 1;
 		j.debug = o->debug;
-		j.body = SMTP_BODY_7BIT;
+		j.body = data_has_8bit(ms.p, ms.len) ? SMTP_BODY_8BIT :
+		    SMTP_BODY_7BIT;
 		j.size = b.len;
-		for (i = 0; i < b.len; i++) {
-			if ((unsigned char)b.data[i] >= 0x80)
-				j.body = SMTP_BODY_8BIT;
+		for (i = 0; i < b.len; i++)
 			if (b.data[i] == '\n')
 				j.size++;	/* it goes as CRLF */
-		}
 		j.src = &src;
 		if (submit(&j, &res, &ne) == -1) {
 			char	 why2[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
@@ -492,8 +491,8 @@ failed:
 		rc = 2;
 		goto out;
 	}
-	lifetime = ra->acct != NULL && ra->acct->queue_lifetime > 0 ?
-	    ra->acct->queue_lifetime : FLUSH_DEFAULT_LIFETIME_S;
+	lifetime = ra->acct != NULL ? ra->acct->queue_lifetime :
+	    QUEUE_LIFETIME_DEFAULT_S;
 	if (!first && (permanent(e) || now - m->created >= lifetime)) {
 		if (!permanent(e)) {
 			char	life[32];
@@ -717,7 +716,7 @@ out:
 }
 
 void
-flush_opportunistic(const struct options *o, const struct run_account *ra,
+flush_opportunistic(const struct options *o, const struct queue_meta *sent,
     struct queue *q)
 {
 	struct queue_meta	*v = NULL;
@@ -726,8 +725,7 @@ flush_opportunistic(const struct options *o, const struct run_account *ra,
 	size_t			 n = 0, i;
 	int64_t			 deadline = clock_ms() + FLUSH_OPPORTUNISTIC_MS;
 	time_t			 now = time(NULL);
-	char			*cfg = run_config(o);
-	const char		*name = o->host == NULL ? ra->acct->name : NULL;
+	const char		*cfg = sent->config, *name = sent->account;
 
 	err_init(&ie);
 	if (queue_list(q, false, &v, &n, &ie) == -1)
@@ -753,7 +751,6 @@ flush_opportunistic(const struct options *o, const struct run_account *ra,
 		queue_item_release(it);
 	}
 	queue_list_free(v, n);
-	free(cfg);
 }
 
 /* ------------------------------------------------------------ listing */

@@ -27,7 +27,6 @@
 
 #define FLUSH_FIRST_RETRY_S	300
 #define FLUSH_MAX_RETRY_S	(4 * 3600)
-#define FLUSH_DEFAULT_LIFETIME_S (5 * 86400)
 /* Opportunistic flush after a send: no new item starts after this. */
 #define FLUSH_OPPORTUNISTIC_MS	3000
 
@@ -49,12 +48,12 @@ int	flush_remove(const struct options *, struct err *);
 int	flush_retry(const struct options *, struct err *);
 
 /*
- * After a successful send through account ra: the due items of the same
- * account, for at most FLUSH_OPPORTUNISTIC_MS, silently but for items
- * given up (reported on standard error).
+ * After item sent went out: the due items of the same account and
+ * configuration file, for at most FLUSH_OPPORTUNISTIC_MS, silently but
+ * for items given up (reported on standard error).
  */
-void	flush_opportunistic(const struct options *, const struct run_account *,
-	    struct queue *);
+void	flush_opportunistic(const struct options *,
+	    const struct queue_meta *sent, struct queue *);
 
 /*
  * Sends item it (locked) now; the outcome is recorded: removed when the

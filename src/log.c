@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fdio.h"
 #include "log.h"
 #include "nls.h"
 
@@ -103,23 +104,6 @@ facility_of(const char *name, int *out)
 	return -1;
 }
 
-static int
-write_all(int fd, const char *p, size_t n)
-{
-	ssize_t w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 int
 log_message(const char *path, const char *time_format,
     const char *syslog_facility, const struct log_entry *le, struct err *e)
@@ -167,7 +151,7 @@ log_message(const char *path, const char *time_format,
 			goto out;
 		}
 		/* One write with O_APPEND: concurrent runs never mix lines. */
-		if (write_all(fd, line.data, line.len) == -1) {
+		if (fdio_write_all(fd, line.data, line.len) == -1) {
 			err_set(e, ERR_IOERR, _("cannot write log file '%s': %s"),
 			    path, strerror(errno));
 			if (fd != STDOUT_FILENO)

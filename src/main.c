@@ -252,7 +252,7 @@ send_queued(const struct options *o, const struct run_account *ra,
 	char			*in = xmalloc(SPOOL_CHUNK);
 	char			*out = xmalloc(DATA_ENC_BOUND(SPOOL_CHUNK));
 	char			 why[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
-	size_t			 off, used, outlen, consumed = 0, i;
+	size_t			 off, used, outlen, consumed = 0;
 	size_t			 header_len = msg_header_length(m);
 	ssize_t			 n;
 	int			 rc = -1, r = 0;
@@ -277,8 +277,7 @@ send_queued(const struct options *o, const struct run_account *ra,
 			if ((r = data_enc_feed(&enc, in + off, (size_t)n - off,
 			    &used, out, &outlen, e)) == -1)
 				goto out;
-			for (i = 0; i < outlen && !eight; i++)
-				eight = (unsigned char)out[i] >= 0x80;
+			eight = eight || data_has_8bit(out, outlen);
 			if (eight && o->body == 7) {
 				err_set(e, ERR_DATA, _("8-bit octets by input line "
 				    "%lu, but the body was declared 7-bit "
@@ -319,7 +318,7 @@ send_queued(const struct options *o, const struct run_account *ra,
 		    meta.id, why);
 		err_clear(e);
 	} else
-		flush_opportunistic(o, ra, q);
+		flush_opportunistic(o, &meta, q);
 	rc = 0;
 out:
 	if (w != NULL)

@@ -17,6 +17,7 @@
 #include "buf.h"
 #include "msgid.h"
 #include "nls.h"
+#include "fdio.h"
 #include "queue.h"
 #include "xalloc.h"
 
@@ -325,9 +326,13 @@ sync_dir(const char *dir, struct err *e)
 static int
 make_dirs(const char *path, struct err *e)
 {
-	char	*p = xstrdup(path), *s;
+	char	*p, *s;
 	int	 rc = 0;
 
+	/* The usual case, on every send: it is there already. */
+	if (mkdir(path, 0700) == 0 || errno == EEXIST)
+		return 0;
+	p = xstrdup(path);
 	for (s = p + 1; rc == 0; s++) {
 		if (*s != '/' && *s != '\0')
 			continue;
@@ -344,24 +349,6 @@ make_dirs(const char *path, struct err *e)
 	}
 	free(p);
 	return rc;
-}
-
-static int
-write_all(int fd, const void *buf, size_t n)
-{
-	const char	*p = buf;
-	ssize_t		 w;
-
-	while (n > 0) {
-		w = write(fd, p, n);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
 }
 
 /* Writes text to dir/name via a temporary in tmp/, durably. */
@@ -382,7 +369,7 @@ write_file_atomic(const struct queue *q, const char *dir, const char *name,
 		io_error(e, _("create"), tmp);
 		goto out;
 	}
-	if (write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
+	if (fdio_write_all(fd, text, strlen(text)) == -1 || fsync(fd) == -1) {
 		io_error(e, _("write"), tmp);
 		close(fd);
 		unlink(tmp);
@@ -457,12 +444,6 @@ queue_close(struct queue *q)
 	free(q);
 }
 
-const char *
-queue_dir(const struct queue *q)
-{
-	return q->dir;
-}
-
 /* YYYYMMDDhhmmss-RANDOM: sorts by time, never repeats. */
 static int
 new_id(char *out, size_t size, struct err *e)
@@ -514,7 +495,7 @@ queue_begin(struct queue *q, struct queue_writer **out, struct err *e)
 int
 queue_write(struct queue_writer *w, const void *p, size_t n, struct err *e)
 {
-	if (write_all(w->fd, p, n) == -1)
+	if (fdio_write_all(w->fd, p, n) == -1)
 		return io_error(e, _("write"), w->path);
 	w->size += n;
 	return 0;
@@ -691,23 +672,33 @@ queue_item_meta(struct queue_item *it)
 	return &it->meta;
 }
 
-int
-queue_item_done(struct queue_item *it, struct err *e)
+/*
+ * Removes item id from dir: ID.env first, made durable (from then on the
+ * item is gone), then ID.msg; a crash between leaves an ID.msg alone,
+ * which queue_sweep() removes.
+ */
+static int
+unlink_item(const char *dir, const char *id, struct err *e)
 {
-	char	*env = xasprintf("%s/%s.env", it->q->dir, it->meta.id);
-	char	*msg = xasprintf("%s/%s.msg", it->q->dir, it->meta.id);
+	char	*env = xasprintf("%s/%s.env", dir, id);
+	char	*msg = xasprintf("%s/%s.msg", dir, id);
 	int	 rc = 0;
 
-	/* ID.env first: from its removal on the item is delivered. */
 	if (unlink(env) == -1 && errno != ENOENT)
 		rc = io_error(e, _("remove"), env);
-	else if (sync_dir(it->q->dir, e) == -1)
+	else if (sync_dir(dir, e) == -1)
 		rc = -1;
 	else
 		(void)unlink(msg);
 	free(env);
 	free(msg);
 	return rc;
+}
+
+int
+queue_item_done(struct queue_item *it, struct err *e)
+{
+	return unlink_item(it->q->dir, it->meta.id, e);
 }
 
 int
@@ -880,24 +871,18 @@ no_such_item(const struct queue *q, const char *id, struct err *e)
 static int
 remove_unreadable(struct queue *q, const char *id, struct err *e)
 {
-	char	*env = xasprintf("%s/%s.env", q->dir, id);
 	char	*msg = xasprintf("%s/%s.msg", q->dir, id);
-	int	 fd, rc = 0;
+	int	 fd, rc;
 
 	err_clear(e);
 	fd = open(msg, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	free(msg);
 	if (fd != -1 && flock(fd, LOCK_EX | LOCK_NB) == -1)
 		rc = 1;		/* being sent after all */
-	else if (unlink(env) == -1 && errno != ENOENT)
-		rc = io_error(e, _("remove"), env);
-	else {
-		(void)unlink(msg);
-		rc = sync_dir(q->dir, e);
-	}
+	else
+		rc = unlink_item(q->dir, id, e);
 	if (fd != -1)
 		close(fd);
-	free(env);
-	free(msg);
 	return rc;
 }
 
@@ -905,7 +890,6 @@ int
 queue_remove(struct queue *q, const char *id, struct err *e)
 {
 	struct queue_item	*it;
-	char			*env, *msg;
 	int			 rc, fd;
 
 	if (!queue_id_valid(id))
@@ -924,17 +908,8 @@ queue_remove(struct queue *q, const char *id, struct err *e)
 		return no_such_item(q, id, e);
 	if ((rc = lock_failed(q, id, &fd, e)) != 0)
 		return rc;
-	env = xasprintf("%s/%s.env", q->failed, id);
-	msg = xasprintf("%s/%s.msg", q->failed, id);
-	if (unlink(env) == -1 && errno != ENOENT)
-		rc = io_error(e, _("remove"), env);
-	else {
-		(void)unlink(msg);
-		rc = sync_dir(q->failed, e);
-	}
+	rc = unlink_item(q->failed, id, e);
 	close(fd);
-	free(env);
-	free(msg);
 	return rc;
 }
 

@@ -57,7 +57,6 @@ struct queue;
 /* Opens (making it if needed, mode 0700) the queue directory. */
 int	queue_open(struct queue **, const char *dir, struct err *);
 void	queue_close(struct queue *);
-const char *queue_dir(const struct queue *);
 
 /* Writing a new item: begin, write the message, commit with its meta. */
 struct queue_writer;

@@ -471,17 +471,6 @@ out:
 	return rc;
 }
 
-static bool
-has_8bit(const char *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)p[i] >= 0x80)
-			return true;
-	return false;
-}
-
 /* Streams the message through the encoder into the connection. */
 static int
 body(struct session *s, struct smtp_source *src, struct smtp_result *res,
@@ -514,7 +503,7 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 			    out, &outlen, e);
 			if (rc == -1)
 				goto abort;
-			if (!s->eight && has_8bit(out, outlen)) {
+			if (!s->eight && data_has_8bit(out, outlen)) {
 				err_set(e, ERR_DATA, _("8-bit octets by input line "
 				    "%lu, but %s"), enc.lineno,
 				    s->p->body == SMTP_BODY_7BIT ?

@@ -217,10 +217,10 @@ spawn_feed(const char *cmd, const char *what, const char *var,
     const char *value, const char *data, size_t len, int timeout_s,
     struct err *e)
 {
-	int		inp[2] = { -1, -1 }, status = 0, rc = -1;
+	int		inp[2] = { -1, -1 }, status = 0;
 	int64_t		deadline = clock_ms() + (int64_t)timeout_s * 1000;
 	pid_t		pid, w;
-	bool		fed, exited = false;
+	bool		exited = false;
 
 	if (pipe2(inp, O_CLOEXEC) == -1)
 		return err_set(e, ERR_OSERR, _("cannot create a pipe: %s"),
@@ -248,9 +248,8 @@ spawn_feed(const char *cmd, const char *what, const char *var,
 	close(inp[0]);
 	(void)fcntl(inp[1], F_SETFL, O_NONBLOCK);
 	/* A command that does not read everything is its business. */
-	fed = feed_all(inp[1], data, len, deadline) == 0;
+	(void)feed_all(inp[1], data, len, deadline);
 	close(inp[1]);
-	(void)fed;
 	while (!exited) {
 		w = waitpid(pid, &status, WNOHANG);
 		if (w == pid)
@@ -275,6 +274,5 @@ spawn_feed(const char *cmd, const char *what, const char *var,
 		return err_set(e, ERR_UNAVAILABLE,
 		    _("%s command failed with exit status %d"), what,
 		    WIFEXITED(status) ? WEXITSTATUS(status) : 128);
-	rc = 0;
-	return rc;
+	return 0;
 }

@@ -13,6 +13,7 @@
 
 #include "nls.h"
 #include "tls.h"
+#include "wipe.h"
 #include "xalloc.h"
 
 /*
@@ -173,9 +174,13 @@ tls_ctx_new(struct tls_ctx **out, const struct tls_config *cfg,
 	if (cfg->cert_file != NULL &&
 	    (rc = gnutls_certificate_set_x509_key_file2(t->cred,
 	    cfg->cert_file, cfg->key_file, GNUTLS_X509_FMT_PEM, NULL, 0)) < 0) {
+		char	c[1024], k[1024];
+
+		/* A PKCS #11 URI's PIN stays out of the message (and the log). */
 		err_set(e, ERR_CONFIG,
 		    _("tls_cert_file '%s' with tls_key_file '%s': %s"),
-		    cfg->cert_file, cfg->key_file, gnutls_strerror(rc));
+		    secret_shown(cfg->cert_file, c, sizeof(c)),
+		    secret_shown(cfg->key_file, k, sizeof(k)), gnutls_strerror(rc));
 		goto fail;
 	}
 	*out = t;

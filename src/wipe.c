@@ -3,6 +3,7 @@
  */
 #include <config.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "wipe.h"
@@ -18,4 +19,18 @@ secret_wipe(void *p, size_t n)
 	while (n-- > 0)
 		*v++ = 0;
 #endif
+}
+
+const char *
+secret_shown(const char *value, char *out, size_t size)
+{
+	const char *pin;
+
+	if (strncmp(value, "pkcs11:", 7) != 0 ||
+	    (pin = strstr(value, "pin-value=")) == NULL)
+		return value;
+	pin += 10;
+	snprintf(out, size, "%.*s*%s", (int)(pin - value), value,
+	    pin + strcspn(pin, "&;"));
+	return out;
 }

@@ -10,4 +10,10 @@
 
 void	secret_wipe(void *, size_t);
 
+/*
+ * value as it may be shown (-P, error messages, logs): a PKCS #11 URI's
+ * PIN (pin-value=, RFC 7512) becomes "*"; anything else is copied.
+ */
+const char *secret_shown(const char *value, char *out, size_t size);
+
 #endif

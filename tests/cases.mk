@@ -222,9 +222,9 @@ CASES = \
 	tests/cases/3041-log-tls.case \
 	tests/cases/3042-tls-require-server.case \
 	tests/cases/3043-crl-revoked.case \
-	tests/cases/3044-client-cert-pkcs11.case \
 	tests/cases/3044-crl-not-revoked.case \
 	tests/cases/3045-bad-priorities.case \
+	tests/cases/3046-client-cert-pkcs11.case \
 	tests/cases/4001-no-password.case \
 	tests/cases/4002-auth-plain.case \
 	tests/cases/4003-auth-login.case \
@@ -296,6 +296,8 @@ CASES = \
 	tests/cases/6023-dns-temporary-queued.case \
 	tests/cases/6024-list-no-default-account.case \
 	tests/cases/6025-queue-dir-private.case \
+	tests/cases/6026-opportunistic-bound.case \
+	tests/cases/6027-notify-command-deadline.case \
 	tests/cases/7001-real-cron.case \
 	tests/cases/7002-real-bsd-mailx.case \
 	tests/cases/7003-real-s-nail.case \

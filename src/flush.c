@@ -204,6 +204,12 @@ fd_read(void *ctx, char *buf, size_t len, struct err *e)
 	return n;
 }
 
+static int
+fd_rewind(void *ctx)
+{
+	return lseek(*(int *)ctx, 0, SEEK_SET) == 0 ? 0 : -1;
+}
+
 struct mem_source {
 	const char	*p;
 	size_t		 len, off;
@@ -220,6 +226,13 @@ mem_read(void *ctx, char *buf, size_t len, struct err *e)
 	memcpy(buf, m->p + m->off, len);
 	m->off += len;
 	return (ssize_t)len;
+}
+
+static int
+mem_rewind(void *ctx)
+{
+	((struct mem_source *)ctx)->off = 0;
+	return 0;
 }
 
 /*
@@ -384,6 +397,7 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 
 		memset(&src, 0, sizeof(src));
 		src.read = mem_read;
+		src.rewind = mem_rewind;
 		src.ctx = &ms;
 		src.body_line = 1;
 		memset(&j, 0, sizeof(j));
@@ -450,6 +464,7 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 	fd = queue_item_fd(it);
 	memset(&src, 0, sizeof(src));
 	src.read = fd_read;
+	src.rewind = fd_rewind;
 	src.ctx = &fd;
 	src.enc_flags = 0;	/* stored as it is sent: a "." line is content */
 	src.body_line = 1;

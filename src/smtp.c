@@ -54,6 +54,10 @@ struct session {
 	bool			 closing;	/* 421 seen: do not send QUIT */
 	bool			 eight;		/* BODY=8BITMIME was declared */
 	bool			 broken;	/* out of sync: drop, no QUIT */
+	bool			 quit_sent;	/* QUIT went with the data */
+	bool			 authed;	/* 235 received */
+	bool			 no_pipe_auth;	/* the retry after a refusal */
+	char			 auth_mech[64];
 };
 
 int64_t
@@ -168,7 +172,7 @@ quit(struct session *s)
 {
 	struct err ignored;
 
-	if (s->closing || s->broken)
+	if (s->closing || s->broken || s->quit_sent)
 		return;
 	err_init(&ignored);
 	if (queue_cmd(s, &ignored, "QUIT") == 0)
@@ -251,12 +255,14 @@ hello(struct session *s, struct reply *r, struct err *e)
 	return 0;
 }
 
-/* The outcome of an envelope, gathered reply by reply. */
+/* The outcome of a transaction, gathered reply by reply. */
 struct tally {
 	struct err	 fail;		/* the failure that decides, if any */
 	size_t		 accepted;	/* recipients accepted */
 	bool		 mail_ok;
 	bool		 data_ok;	/* 354 received */
+	bool		 auth_failed;	/* a pipelined AUTH was refused */
+	bool		 final_ok;	/* the data was accepted (2xx) */
 };
 
 static void
@@ -272,17 +278,29 @@ tally_note(struct tally *t, enum smtp_stage st, const struct reply *r,
 			t->accepted++;
 		else if (st == STAGE_DATA)
 			t->data_ok = true;
+		else if (st == STAGE_EOD)
+			t->final_ok = true;
 		return;
 	}
 	/*
-	 * After a refused MAIL the server answers RCPT and DATA with "503
-	 * bad sequence", and after refused recipients DATA gets "554 no valid
-	 * recipients": the earlier reply is the one that explains.
+	 * A refused pipelined AUTH explains everything after it (530 to
+	 * MAIL, say).  After a refused MAIL the server answers RCPT and DATA
+	 * with "503 bad sequence", and after refused recipients DATA gets
+	 * "554 no valid recipients": the earlier reply is the one that
+	 * explains.
 	 */
-	if (t->fail.kind != ERR_NONE && (!t->mail_ok || st == STAGE_DATA))
+	if (t->auth_failed)
 		return;
 	err_init(&e);
 	trouble_reply(&e, st, r, subject);
+	if (st == STAGE_AUTH) {
+		t->auth_failed = true;
+		t->fail = e;
+		return;
+	}
+	if (t->fail.kind != ERR_NONE && (!t->mail_ok || st == STAGE_DATA ||
+	    st == STAGE_EOD))
+		return;
 	if (t->fail.kind == ERR_NONE || trouble_worse(&t->fail, &e))
 		t->fail = e;
 }
@@ -361,131 +379,107 @@ rcpt_params(struct session *s, const char *rcpt, char *out, size_t size)
 	return out;
 }
 
+/* A command whose reply is still to come. */
+struct pending {
+	enum smtp_stage	 st;
+	const char	*subject;	/* the address it is about */
+};
+
 /*
- * MAIL, RCPT... and DATA.  With PIPELINING they go out in groups of at
- * most PIPELINE_WINDOW commands and the replies are read in order after
- * each group (RFC 2920 section 3.1: DATA ends the last group).  Without
- * it, each command waits for its reply.  Every reply is checked.
+ * One transaction: what was sent and not yet answered, in order.  With
+ * PIPELINING, commands go out in groups (RFC 2920 section 3.1) and the
+ * replies are read in order after each group.
  */
-static int
-envelope(struct session *s, const char *sender, char *const *rcpts,
-    size_t n, struct err *e)
-{
-	struct reply	*r = xmalloc(sizeof(*r));
+struct txn {
 	struct tally	 t;
-	char		 params[700];
-	size_t		 ncmd = n + 2, sent = 0, acked = 0;
-	bool		 pipe = s->caps.pipelining;
-	int		 rc = -1;
+	struct pending	 q[PIPELINE_WINDOW + 4];
+	size_t		 nq;
+	bool		 pipe;		/* the server offers PIPELINING */
+	bool		 auth_queued;	/* a one-step AUTH heads the group */
+	int		 auth_code;	/* its reply, 0 while none came */
+};
 
-	memset(&t, 0, sizeof(t));
-	if (dsn_wanted(s->p) && !s->caps.dsn) {
-		err_set(e, ERR_UNAVAILABLE, _("%s does not support delivery "
-		    "status notifications (DSN), which were asked for"),
-		    conn_peer(s->c));
-		quit(s);
-		goto out;
-	}
-	if (s->p->body == SMTP_BODY_8BIT && !s->caps.eightbitmime) {
-		err_set(e, ERR_DATA, _("the message has 8-bit octets and %s does "
-		    "not offer 8BITMIME: it cannot be sent there unchanged"),
-		    conn_peer(s->c));
-		quit(s);
-		goto out;
-	}
-	s->eight = s->caps.eightbitmime && s->p->body != SMTP_BODY_7BIT;
-	if (s->caps.size && s->caps.size_max > 0 && s->p->size > s->caps.size_max) {
-		err_set(e, ERR_UNAVAILABLE, _("the message is %llu bytes, more "
-		    "than the %llu that %s accepts"),
-		    (unsigned long long)s->p->size,
-		    (unsigned long long)s->caps.size_max, conn_peer(s->c));
-		quit(s);
-		goto out;
-	}
-	while (acked < ncmd) {
-		size_t limit = pipe ? acked + PIPELINE_WINDOW : acked + 1;
-
-		for (; sent < ncmd && sent < limit; sent++) {
-			if (sent == 0)
-				rc = queue_cmd(s, e, "MAIL FROM:<%s>%s", sender,
-				    mail_params(s, params, sizeof(params)));
-			else if (sent <= n)
-				rc = queue_cmd(s, e, "RCPT TO:<%s>%s", rcpts[sent - 1],
-				    rcpt_params(s, rcpts[sent - 1], params,
-				    sizeof(params)));
-			else
-				rc = queue_cmd(s, e, "DATA");
-			if (rc == -1)
-				goto out;
-		}
-		rc = -1;
-		if (flush(s, T_COMMAND, _("the server to take the envelope"),
-		    e) == -1)
-			goto out;
-		for (; acked < sent; acked++) {
-			enum smtp_stage st = acked == 0 ? STAGE_MAIL :
-			    acked <= n ? STAGE_RCPT : STAGE_DATA;
-			const char *subject = acked == 0 ? sender :
-			    acked <= n ? rcpts[acked - 1] : NULL;
-
-			if (read_reply(s, r, st == STAGE_DATA ? T_DATA : T_COMMAND,
-			    st == STAGE_MAIL ? _("the reply to MAIL FROM") :
-			    st == STAGE_RCPT ? _("the reply to RCPT TO") :
-			    _("the reply to DATA"), e) == -1)
-				goto out;
-			tally_note(&t, st, r, subject);
-		}
-		/*
-		 * Without PIPELINING, stop at a refused MAIL; keep asking about
-		 * every recipient so the error can name the worst one, but do
-		 * not send DATA into a transaction that already failed.
-		 */
-		if (!pipe && t.fail.kind != ERR_NONE &&
-		    (!t.mail_ok || sent == ncmd - 1))
-			break;
-	}
-	if (t.fail.kind == ERR_NONE && t.data_ok) {
-		rc = 0;
-		goto out;
-	}
-	if (t.fail.kind == ERR_NONE)	/* cannot happen: DATA was refused */
-		err_set(e, ERR_SOFTWARE, "envelope without verdict");
-	else
-		*e = t.fail;
-	if (t.data_ok) {
-		/*
-		 * The server waits for data, but a recipient was refused: drop
-		 * the connection before any end of data so nothing is delivered.
-		 */
-		transcript_note(s->tr, _("a recipient was refused: "
-		    "closing without sending the message"));
-		s->broken = true;
-	} else {
-		if (t.accepted > 0)
-			transcript_note(s->tr, _("a recipient was refused: "
-			    "the message is not sent to anyone"));
-		quit(s);
-	}
-out:
-	free(r);
-	return rc;
+static void
+expect(struct txn *x, enum smtp_stage st, const char *subject)
+{
+	x->q[x->nq].st = st;
+	x->q[x->nq].subject = subject;
+	x->nq++;
 }
 
-/* Streams the message through the encoder into the connection. */
+static const char *
+wait_step(enum smtp_stage st)
+{
+	switch (st) {
+	case STAGE_AUTH:	return _("the reply to AUTH");
+	case STAGE_MAIL:	return _("the reply to MAIL FROM");
+	case STAGE_RCPT:	return _("the reply to RCPT TO");
+	case STAGE_DATA:	return _("the reply to DATA");
+	default:		return _("the reply to the end of data");
+	}
+}
+
+/*
+ * Sends what is queued and reads every outstanding reply, in order.  A
+ * 334 to a pipelined one-step AUTH means the server took the next line
+ * (our MAIL) as an answer: nothing that follows can be trusted, so the
+ * session ends there, unanswered.
+ */
+static int
+settle(struct session *s, struct txn *x, struct reply *r, int tenths_send,
+    struct err *e)
+{
+	size_t i;
+
+	if (flush(s, tenths_send, _("the server to take the envelope"), e) == -1) {
+		salvage_reply(s, x->q[x->nq - 1].st, e);
+		return -1;
+	}
+	for (i = 0; i < x->nq; i++) {
+		enum smtp_stage st = x->q[i].st;
+
+		if (read_reply(s, r, st == STAGE_DATA ? T_DATA :
+		    st == STAGE_EOD ? T_EOD : T_COMMAND, wait_step(st), e) == -1)
+			return -1;
+		if (st == STAGE_AUTH) {
+			x->auth_code = r->code;
+			if (r->code == 334) {
+				s->broken = true;
+				return err_set(e, ERR_PROTOCOL, _("AUTH %s: the server "
+				    "asked for more after the mechanism was complete; "
+				    "the commands sent after AUTH were read as its "
+				    "answer, so the session ends here"), s->auth_mech);
+			}
+			if (r->code == 235)
+				s->authed = true;
+		}
+		tally_note(&x->t, st, r, x->q[i].subject);
+	}
+	x->nq = 0;
+	return 0;
+}
+
+/*
+ * Streams the message through the encoder into the connection: with
+ * DATA dot-stuffed and ended by ".", with BDAT (RFC 3030) as it is, in
+ * exactly limit octets.  The caller flushes.
+ */
 static int
 body(struct session *s, struct smtp_source *src, struct smtp_result *res,
-    struct reply *r, struct err *e)
+    bool bdat, struct err *e)
 {
 	struct data_enc	 enc;
 	char		*in = xmalloc(BODY_CHUNK), *out;
 	ssize_t		 n;
 	size_t		 off, used, outlen, consumed = 0;
+	uint64_t	 limit = s->p->size;
 	int		 rc = 0;
 
-	data_enc_init(&enc, DATA_DOTSTUFF | src->enc_flags, 1);
+	data_enc_init(&enc, (bdat ? 0 : DATA_DOTSTUFF) | src->enc_flags, 1);
 	while (rc == 0) {
 		if (consumed == src->header_len)	/* the body begins */
 			enc.lineno = src->body_line;
+		src->started = true;
 		if ((n = src->read(src->ctx, in, BODY_CHUNK, e)) == -1)
 			goto abort;
 		if (n == 0)
@@ -511,6 +505,9 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 				    _("the server does not offer 8BITMIME"));
 				goto abort;
 			}
+			/* A byte past the announced size would be read as a command. */
+			if (bdat && enc.nbytes > limit)
+				goto toolong;
 			transcript_body(s->tr, out, outlen);
 			conn_commit(s->c, outlen);
 			conn_extend_session_deadline(s->c,
@@ -525,33 +522,192 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 		goto abort;
 	}
 	outlen = data_enc_finish(&enc, out);
-	/* The last line's CRLF (if it lacked one) is body, the dot is not. */
-	transcript_body(s->tr, out, outlen - 3);
-	transcript_body_summary(s->tr, enc.nbytes - 3, enc.nlines);
-	transcript_out(s->tr, ".\r\n", 3);
+	if (bdat) {
+		if (enc.nbytes != limit)
+			goto toolong;
+		transcript_body(s->tr, out, outlen);
+		transcript_body_summary(s->tr, enc.nbytes, enc.nlines);
+	} else {
+		/* The last line's CRLF (if it lacked one) is body, the dot is not. */
+		transcript_body(s->tr, out, outlen - 3);
+		transcript_body_summary(s->tr, enc.nbytes - 3, enc.nlines);
+		transcript_out(s->tr, ".\r\n", 3);
+	}
 	conn_commit(s->c, outlen);
 	res->size = enc.nbytes;
-	if (flush(s, T_BLOCK, _("the server to take the message"), e) == -1) {
-		salvage_reply(s, STAGE_EOD, e);
-		return -1;
-	}
-	if (read_reply(s, r, T_EOD, _("the reply to the end of data"), e) == -1)
-		return -1;
-	if (!trouble_is_success(STAGE_EOD, r->code)) {
-		trouble_reply(e, STAGE_EOD, r, NULL);
-		quit(s);
-		return -1;
-	}
 	return 0;
+toolong:
+	err_set(e, ERR_SOFTWARE, "BDAT: the message is not the %llu octets "
+	    "announced", (unsigned long long)limit);
 abort:
 	/*
 	 * No end of data may follow a failed input: the server must see the
-	 * connection end inside DATA and discard what it got.
+	 * connection end inside DATA (or short of the BDAT size) and discard
+	 * what it got.
 	 */
 	free(in);
 	transcript_note(s->tr, _("message not sent: closing the connection "
 	    "before the end of data"));
 	s->broken = true;
+	return -1;
+}
+
+/* Checks that come before MAIL: what was asked for must be possible. */
+static int
+precheck(struct session *s, struct err *e)
+{
+	if (dsn_wanted(s->p) && !s->caps.dsn)
+		return err_set(e, ERR_UNAVAILABLE, _("%s does not support "
+		    "delivery status notifications (DSN), which were asked for"),
+		    conn_peer(s->c));
+	if (s->p->body == SMTP_BODY_8BIT && !s->caps.eightbitmime)
+		return err_set(e, ERR_DATA, _("the message has 8-bit octets and "
+		    "%s does not offer 8BITMIME: it cannot be sent there "
+		    "unchanged"), conn_peer(s->c));
+	s->eight = s->caps.eightbitmime && s->p->body != SMTP_BODY_7BIT;
+	if (s->caps.size && s->caps.size_max > 0 && s->p->size > s->caps.size_max)
+		return err_set(e, ERR_UNAVAILABLE, _("the message is %llu bytes, "
+		    "more than the %llu that %s accepts"),
+		    (unsigned long long)s->p->size,
+		    (unsigned long long)s->caps.size_max, conn_peer(s->c));
+	return 0;
+}
+
+/* With PIPELINING, QUIT goes out with the end of data (RFC 2920 3.2). */
+static int
+queue_quit(struct session *s, struct txn *x, struct err *e)
+{
+	if (!x->pipe)
+		return 0;
+	if (queue_cmd(s, e, "QUIT") == -1)
+		return -1;
+	s->quit_sent = true;
+	return 0;
+}
+
+/*
+ * The transaction: MAIL, RCPT..., then the data with BDAT when the size
+ * is known exactly and the server offers CHUNKING, else with DATA.
+ *
+ * The fewest round trips: with PIPELINING, a one-step AUTH (queued by
+ * authenticate()) heads the group, and for one recipient "BDAT n LAST"
+ * and the data follow in the same group, since a refused recipient then
+ * means nobody gets it.  With several recipients the data is committed
+ * only once every RCPT was accepted, so that nobody gets a message that
+ * failed for another.  QUIT goes with the end of data.
+ */
+static int
+transaction(struct session *s, struct txn *x, const char *sender,
+    char *const *rcpts, size_t n, struct smtp_source *src,
+    struct smtp_result *res, struct reply *r, struct err *e)
+{
+	char	params[700];
+	bool	bdat = s->caps.chunking && s->p->size > 0;
+	bool	commit_early = bdat && x->pipe && n == 1;
+	size_t	i, window = x->pipe ? PIPELINE_WINDOW : 1;
+
+	if (queue_cmd(s, e, "MAIL FROM:<%s>%s", sender,
+	    mail_params(s, params, sizeof(params))) == -1)
+		return -1;
+	expect(x, STAGE_MAIL, sender);
+	for (i = 0; i < n; i++) {
+		if (x->nq >= window && settle(s, x, r, T_COMMAND, e) == -1)
+			return -1;
+		/* Without PIPELINING, no RCPT follows a refused MAIL. */
+		if (!x->pipe && x->t.fail.kind != ERR_NONE && !x->t.mail_ok)
+			return 1;
+		if (queue_cmd(s, e, "RCPT TO:<%s>%s", rcpts[i],
+		    rcpt_params(s, rcpts[i], params, sizeof(params))) == -1)
+			return -1;
+		expect(x, STAGE_RCPT, rcpts[i]);
+	}
+	if (bdat) {
+		if (!commit_early) {
+			if (settle(s, x, r, T_COMMAND, e) == -1)
+				return -1;
+			if (x->t.fail.kind != ERR_NONE)
+				return 1;
+		}
+		if (queue_cmd(s, e, "BDAT %llu LAST",
+		    (unsigned long long)s->p->size) == -1)
+			return -1;
+		expect(x, STAGE_EOD, NULL);
+		if (body(s, src, res, true, e) == -1 || queue_quit(s, x, e) == -1)
+			return -1;
+		if (settle(s, x, r, T_BLOCK, e) == -1)
+			return -1;
+		return x->t.fail.kind != ERR_NONE || !x->t.final_ok;
+	}
+	if (!x->pipe && x->nq > 0 && settle(s, x, r, T_COMMAND, e) == -1)
+		return -1;
+	if (!x->pipe && x->t.fail.kind != ERR_NONE)
+		return 1;
+	if (queue_cmd(s, e, "DATA") == -1)
+		return -1;
+	expect(x, STAGE_DATA, NULL);
+	if (settle(s, x, r, T_COMMAND, e) == -1)
+		return -1;
+	if (x->t.fail.kind != ERR_NONE || !x->t.data_ok) {
+		if (x->t.data_ok) {
+			/*
+			 * The server waits for data, but something was refused:
+			 * drop the connection before any end of data so nothing
+			 * is delivered.
+			 */
+			transcript_note(s->tr, _("a recipient was refused: "
+			    "closing without sending the message"));
+			s->broken = true;
+		}
+		return 1;
+	}
+	expect(x, STAGE_EOD, NULL);
+	if (body(s, src, res, false, e) == -1 || queue_quit(s, x, e) == -1)
+		return -1;
+	if (settle(s, x, r, T_BLOCK, e) == -1)
+		return -1;
+	return x->t.fail.kind != ERR_NONE || !x->t.final_ok;
+}
+
+/*
+ * Runs the transaction and turns its tally into the outcome: 0 when the
+ * data was accepted, -1 with e set otherwise.
+ */
+static int
+submit_message(struct session *s, struct txn *x, const char *sender,
+    char *const *rcpts, size_t n, struct smtp_source *src,
+    struct smtp_result *res, struct reply *r, struct err *e)
+{
+	int rc;
+
+	if (precheck(s, e) == -1) {
+		quit(s);
+		return -1;
+	}
+	if ((rc = transaction(s, x, sender, rcpts, n, src, res, r, e)) == -1)
+		return -1;
+	if (rc == 0 || x->t.final_ok) {
+		if (x->t.auth_failed) {
+			/*
+			 * The data went with a pipelined AUTH that was refused,
+			 * and the server took the message anyway.  It is sent: a
+			 * failure here would make the caller send it twice.
+			 */
+			transcript_note(s->tr, _("AUTH was refused, but the server "
+			    "accepted the message without it"));
+			snprintf(res->warning, sizeof(res->warning), _("%s: %s; "
+			    "the server accepted the message without "
+			    "authentication"), x->t.fail.text, x->t.fail.server);
+		}
+		return 0;
+	}
+	if (x->t.fail.kind == ERR_NONE)	/* cannot happen: DATA was refused */
+		err_set(e, ERR_SOFTWARE, "transaction without verdict");
+	else
+		*e = x->t.fail;
+	if (x->t.accepted > 0 && !s->broken)
+		transcript_note(s->tr, _("a recipient was refused: "
+		    "the message is not sent to anyone"));
+	quit(s);
 	return -1;
 }
 
@@ -670,10 +826,26 @@ auth_cancel(struct session *s, struct reply *r)
 	s->broken = true;
 }
 
-/* SMTP AUTH: the mechanism's lines through the session, every step checked. */
+/*
+ * RFC 4954 section 4: AUTH with an initial response for a mechanism that
+ * is complete in one step and has no security layer may stand in a
+ * pipelined group.  OAuth mechanisms are not among them: their failure is
+ * a 334 that must be answered.
+ */
+static bool
+one_step(const char *mech)
+{
+	return strcmp(mech, "PLAIN") == 0 || strcmp(mech, "EXTERNAL") == 0;
+}
+
+/*
+ * SMTP AUTH: the mechanism's lines through the session, every step
+ * checked.  A one-step AUTH to a server with PIPELINING is only queued
+ * (*queued set): its reply is read with the transaction's.
+ */
 static int
 authenticate(struct session *s, struct reply *r, struct smtp_result *res,
-    struct err *e)
+    bool *queued, struct err *e)
 {
 	struct auth_config	 cfg = *s->p->auth;
 	struct auth		*a = NULL;
@@ -703,9 +875,17 @@ authenticate(struct session *s, struct reply *r, struct smtp_result *res,
 		goto out;
 	}
 	snprintf(visible, sizeof(visible), "AUTH %s", mech);
+	snprintf(s->auth_mech, sizeof(s->auth_mech), "%s", mech);
 	if (queue_auth_line(s, visible, resp == NULL ? NULL :
 	    *resp == '\0' ? "=" : resp, e) == -1)
 		goto out;
+	if (s->caps.pipelining && !s->no_pipe_auth && resp != NULL &&
+	    one_step(mech)) {
+		*queued = true;
+		snprintf(res->auth_mech, sizeof(res->auth_mech), "%s", mech);
+		rc = 0;
+		goto out;
+	}
 	auth_free_response(resp);
 	resp = NULL;
 	for (;;) {
@@ -791,19 +971,39 @@ session_close(struct session *s)
 	s->tls = NULL;
 }
 
-int
-smtp_submit(const struct smtp_params *p, const char *sender,
-    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
-    struct smtp_result *res, struct err *e)
+/*
+ * A server that does not take AUTH inside a pipelined group says so with
+ * a sequence or synchronisation error (Exim: "554 SMTP synchronization
+ * error"), not with a verdict on the credentials.
+ */
+static bool
+pipelined_auth_refused(const struct txn *x)
+{
+	return x->auth_queued && !x->t.final_ok &&
+	    (x->auth_code == 500 || x->auth_code == 503 || x->auth_code == 554);
+}
+
+/*
+ * One connection, start to end.  *again is the code of a refused
+ * pipelined AUTH when the session should be tried once more, else 0.
+ */
+static int
+session_submit(const struct smtp_params *p, bool no_pipe_auth,
+    const char *sender, char *const *rcpts, size_t nrcpts,
+    struct smtp_source *src, struct smtp_result *res, int *again,
+    struct err *e)
 {
 	struct session	 s;
 	struct tls_peer	 peer;
 	struct reply	*r = xmalloc(sizeof(*r));
+	struct txn	*x = xcalloc(1, sizeof(*x));
 	int		 rc = -1;
 
+	*again = 0;
 	memset(res, 0, sizeof(*res));
 	if (session_connect(&s, p, e) == -1)
 		goto out;
+	s.no_pipe_auth = no_pipe_auth;
 	snprintf(res->peer, sizeof(res->peer), "%s", conn_peer(s.c));
 	if (p->tls != NULL && !p->starttls && start_tls(&s, true, &peer, e) == -1)
 		goto out;
@@ -812,11 +1012,18 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 	if (p->tls != NULL && p->starttls && starttls(&s, r, e) == -1)
 		goto out;
 	res->tls = s.tls != NULL;
-	if (p->auth != NULL && authenticate(&s, r, res, e) == -1)
+	x->pipe = s.caps.pipelining;
+	if (p->auth != NULL) {
+		if (authenticate(&s, r, res, &x->auth_queued, e) == -1)
+			goto out;
+		if (x->auth_queued)
+			expect(x, STAGE_AUTH, p->auth->user);
+	}
+	if (submit_message(&s, x, sender, rcpts, nrcpts, src, res, r, e) == -1) {
+		*again = pipelined_auth_refused(x) ? x->auth_code : 0;
 		goto out;
-	if (envelope(&s, sender, rcpts, nrcpts, e) == -1 ||
-	    body(&s, src, res, r, e) == -1)
-		goto out;
+	}
+	res->auth = s.authed || (p->auth != NULL && !x->auth_queued);
 	res->code = r->code;
 	reply_summary(r, res->text, sizeof(res->text));
 	if (r->code == 250 && reply_server_id(res->text, res->server_id,
@@ -831,8 +1038,31 @@ out:
 		snprintf(res->text, sizeof(res->text), "%s", e->server);
 	}
 	session_close(&s);
+	free(x);
 	free(r);
 	return rc;
+}
+
+int
+smtp_submit(const struct smtp_params *p, const char *sender,
+    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
+    struct smtp_result *res, struct err *e)
+{
+	int again;
+
+	if (session_submit(p, false, sender, rcpts, nrcpts, src, res, &again,
+	    e) == 0)
+		return 0;
+	if (again == 0)
+		return -1;
+	/* The message was not accepted, so a second session cannot double it. */
+	transcript_note(p->tr, _("AUTH inside a pipelined group was refused "
+	    "(%d); trying once more with AUTH on its own"), again);
+	if (src->started && (src->rewind == NULL || src->rewind(src->ctx) == -1))
+		return -1;
+	err_init(e);
+	return session_submit(p, true, sender, rcpts, nrcpts, src, res, &again,
+	    e);
 }
 
 /* ------------------------------------------------------------ serverinfo */

@@ -2,10 +2,12 @@
  * smtp.h - one submission session (RFC 5321, RFC 6409).
  *
  * smtp_submit() runs the whole dialogue: connect, greeting, EHLO (HELO
- * when EHLO is not understood), the envelope (pipelined per RFC 2920 when
- * the server offers it, every reply checked), DATA with the body streamed
- * from a reader through the data encoder, and QUIT, sent once the final
- * reply has been read and not waited for.
+ * when EHLO is not understood), AUTH, the envelope (pipelined per RFC
+ * 2920 when the server offers it, a one-step AUTH at its head, every reply
+ * checked), the data (BDAT, RFC 3030, when the size is known and CHUNKING
+ * offered; else DATA) streamed from a reader through the data encoder,
+ * and QUIT, sent with the data where pipelining allows and never waited
+ * for.
  *
  * Nothing is ever reported as sent that the server did not accept with
  * its final 250.  A refused recipient aborts the transaction (nothing is
@@ -94,6 +96,13 @@ struct smtp_source {
 	 */
 	size_t		 header_len;
 	unsigned long	 body_line;
+	/*
+	 * Back to the first byte, for a second session after a server
+	 * refused a pipelined AUTH; NULL when the source cannot (a pipe).
+	 * started says whether read was called at all.
+	 */
+	int		(*rewind)(void *ctx);
+	bool		 started;
 };
 
 struct smtp_result {
@@ -105,6 +114,7 @@ struct smtp_result {
 	bool		 auth;		/* after a successful AUTH */
 	char		 auth_mech[64];
 	char		 server_id[64];	/* the server's queue id, "" if none */
+	char		 warning[512];	/* sent, but something to say; "" */
 };
 
 /*

@@ -137,6 +137,8 @@ submit(const struct submit_job *j, struct smtp_result *res, struct err *e)
 			    pw_source);
 	}
 	rc = smtp_submit(&sp, j->sender, j->rcpts, j->nrcpts, j->src, res, e);
+	if (rc == 0 && res->warning[0] != '\0')
+		submit_warn(NULL, res->warning);
 out:
 	transcript_free(tr);
 	tls_ctx_free(tls);

@@ -179,6 +179,12 @@ CASES = \
 	tests/cases/2065-8bitmime-streamed.case \
 	tests/cases/2066-8bit-streamed-refused.case \
 	tests/cases/2067-size.case \
+	tests/cases/2068-chunking.case \
+	tests/cases/2069-chunking-recipients.case \
+	tests/cases/2070-chunking-refused.case \
+	tests/cases/2071-chunking-no-pipelining.case \
+	tests/cases/2072-chunking-streamed.case \
+	tests/cases/2073-chunking-final-refused.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \
@@ -263,6 +269,12 @@ CASES = \
 	tests/cases/4040-auth-external.case \
 	tests/cases/4041-auth-external-no-cert.case \
 	tests/cases/4042-passwordeval-deadline.case \
+	tests/cases/4043-auth-pipelined-extra-334.case \
+	tests/cases/4044-round-trips-starttls.case \
+	tests/cases/4045-round-trips-implicit.case \
+	tests/cases/4046-round-trips-data.case \
+	tests/cases/4047-auth-pipelined-sync-error.case \
+	tests/cases/4048-auth-refused-message-accepted.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \

@@ -163,6 +163,27 @@ data_enc_finish(struct data_enc *d, char *out)
 	return (size_t)(o - out);
 }
 
+int64_t
+data_enc_size(const char *in, size_t n, unsigned flags, struct err *e)
+{
+	struct data_enc	 d;
+	char		 out[DATA_ENC_BOUND(512)];
+	size_t		 used, outlen, off = 0, step;
+	int		 rc = 0;
+
+	data_enc_init(&d, flags, 1);
+	while (off < n && rc == 0) {
+		step = n - off < 512 ? n - off : 512;
+		/* 1: a lone "." ended the input; the rest is not message. */
+		if ((rc = data_enc_feed(&d, in + off, step, &used, out, &outlen,
+		    e)) == -1)
+			return -1;
+		off += used;
+	}
+	(void)data_enc_finish(&d, out);
+	return (int64_t)d.nbytes;
+}
+
 bool
 data_has_8bit(const char *p, size_t n)
 {

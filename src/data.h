@@ -65,6 +65,13 @@ int	data_enc_feed(struct data_enc *, const char *in, size_t n,
  */
 size_t	data_enc_finish(struct data_enc *, char *out);
 
+/*
+ * The octets the encoder makes of in[0..n) with flags, finish included
+ * (what BDAT must announce); -1 with e filled where it would fail.
+ */
+int64_t	data_enc_size(const char *in, size_t n, unsigned flags,
+	    struct err *);
+
 /* Whether p[0..n) holds an octet above 127 (RFC 6152: 8-bit data). */
 bool	data_has_8bit(const char *p, size_t n);
 

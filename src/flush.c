@@ -332,6 +332,7 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 	char			*kept;
 	const char		*subject;
 	size_t			 i;
+	int64_t			 sz;
 
 	if (to == NULL || *to == '\0')
 		return;
@@ -409,10 +410,10 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		j.debug = o->debug;
 		j.body = data_has_8bit(ms.p, ms.len) ? SMTP_BODY_8BIT :
 		    SMTP_BODY_7BIT;
-		j.size = b.len;
-		for (i = 0; i < b.len; i++)
-			if (b.data[i] == '\n')
-				j.size++;	/* it goes as CRLF */
+		/* Exactly what the encoder makes of it: BDAT announces it. */
+		sz = data_enc_size(ms.p, ms.len, 0, &ne);
+		j.size = sz > 0 ? (uint64_t)sz : 0;
+		err_init(&ne);
 		j.src = &src;
 		if (submit(&j, &res, &ne) == -1) {
 			char	 why2[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
@@ -426,6 +427,27 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		}
 	}
 	buf_release(&b);
+}
+
+/*
+ * The server took the message for the first n recipients before the
+ * failure (it takes only so many at a time): they are done, and only the
+ * others stay with the item, so that no retry sends it to them twice.
+ */
+static void
+drop_delivered(struct queue_meta *m, size_t n)
+{
+	size_t	i;
+	char	*w;
+
+	w = xasprintf(_("%s: sent to %zu of %zu recipients; the others stay "
+	    "with the item"), m->id, n, m->nrcpts);
+	submit_warn(NULL, w);
+	free(w);
+	for (i = 0; i < n; i++)
+		free(m->rcpts[i]);
+	memmove(m->rcpts, m->rcpts + n, (m->nrcpts - n) * sizeof(*m->rcpts));
+	m->nrcpts -= n;
 }
 
 int
@@ -497,6 +519,8 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 failed:
 	now = time(NULL);
 	flush_reason(e, why, sizeof(why));
+	if (res.delivered > 0)
+		drop_delivered(m, res.delivered);
 	if (first && !queue_on_first(e)) {
 		/* Refused at once: the caller hears it as without a queue. */
 		if (queue_item_done(it, &qe) == -1)

@@ -10,6 +10,7 @@
  */
 #include <config.h>
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,38 +178,6 @@ quit(struct session *s)
 	err_init(&ignored);
 	if (queue_cmd(s, &ignored, "QUIT") == 0)
 		(void)flush(s, T_QUIT, _("the server to take QUIT"), &ignored);
-}
-
-/*
- * After a failed write, the server may have said why before it closed
- * (a 554 in the middle of the data, say): if a complete reply is already
- * buffered, its words are better than "connection closed".
- */
-static void
-salvage_reply(struct session *s, enum smtp_stage st, struct err *e)
-{
-	struct reply	*r;
-	struct err	 tmp;
-	const char	*line;
-	size_t		 len;
-	int		 rc = 0;
-
-	if (conn_read_available(s->c) == 0)
-		return;
-	r = xmalloc(sizeof(*r));
-	reply_init(r);
-	err_init(&tmp);
-	conn_set_deadline(s->c, clock_ms(), _("a reply"));
-	while (rc == 0 && conn_unread(s->c) > 0 &&
-	    conn_read_line(s->c, &line, &len, &tmp) == 0) {
-		transcript_in(s->tr, line, len);
-		rc = reply_feed(r, line, len, &tmp);
-	}
-	if (rc == 1 && !trouble_is_success(st, r->code)) {
-		err_clear(e);
-		trouble_reply(e, st, r, NULL);
-	}
-	free(r);
 }
 
 static int
@@ -394,10 +363,56 @@ struct txn {
 	struct tally	 t;
 	struct pending	 q[PIPELINE_WINDOW + 4];
 	size_t		 nq;
+	size_t		 nrcpts;
 	bool		 pipe;		/* the server offers PIPELINING */
 	bool		 auth_queued;	/* a one-step AUTH heads the group */
 	int		 auth_code;	/* its reply, 0 while none came */
+	bool		 mail_seen;	/* a reply to MAIL FROM came */
+	bool		 refused;	/* MAIL FROM or a RCPT TO was refused */
+	bool		 data_sent;	/* the whole data was written */
+	bool		 final_seen;	/* the reply to the data came */
+	/*
+	 * RFC 5321 4.5.3.1.10: "452 too many recipients" to the recipients
+	 * from first452 on, all of them, after some were accepted: those
+	 * get the message now, the others in a further transaction (split
+	 * is where it begins).  Only where the message can be read again.
+	 */
+	bool		 can_split;
+	size_t		 rcpt_replies;
+	size_t		 first452;	/* SIZE_MAX: none */
+	bool		 ok_after452;
+	struct err	 e452;
+	size_t		 split;		/* 0: none */
 };
+
+static void
+txn_reset(struct txn *x, size_t nrcpts, bool can_split)
+{
+	bool pipe = x->pipe;
+
+	memset(x, 0, sizeof(*x));
+	x->pipe = pipe;
+	x->nrcpts = nrcpts;
+	x->can_split = can_split;
+	x->first452 = SIZE_MAX;
+}
+
+/* Once every RCPT reply is in: a split, or the 452s are failures. */
+static void
+finish_rcpts(struct txn *x)
+{
+	if (x->first452 == SIZE_MAX)
+		return;
+	if (x->can_split && x->first452 > 0 && !x->ok_after452 &&
+	    x->t.fail.kind == ERR_NONE) {
+		x->split = x->first452;
+		return;
+	}
+	if (x->t.auth_failed)
+		return;
+	if (x->t.fail.kind == ERR_NONE || trouble_worse(&x->t.fail, &x->e452))
+		x->t.fail = x->e452;
+}
 
 static void
 expect(struct txn *x, enum smtp_stage st, const char *subject)
@@ -420,11 +435,100 @@ wait_step(enum smtp_stage st)
 }
 
 /*
- * Sends what is queued and reads every outstanding reply, in order.  A
- * 334 to a pipelined one-step AUTH means the server took the next line
- * (our MAIL) as an answer: nothing that follows can be trusted, so the
- * session ends there, unanswered.
+ * Takes the reply to the i-th outstanding command.  A 334 to a pipelined
+ * one-step AUTH means the server took the next line (our MAIL) as an
+ * answer: nothing that follows can be trusted, so the session ends there,
+ * unanswered.
  */
+static int
+note_reply(struct session *s, struct txn *x, size_t i, const struct reply *r,
+    struct err *e)
+{
+	enum smtp_stage st = x->q[i].st;
+
+	switch (st) {
+	case STAGE_AUTH:
+		x->auth_code = r->code;
+		if (r->code == 334) {
+			s->broken = true;
+			return err_set(e, ERR_PROTOCOL, _("AUTH %s: the server "
+			    "asked for more after the mechanism was complete; the "
+			    "commands sent after AUTH were read as its answer, so "
+			    "the session ends here"), s->auth_mech);
+		}
+		if (r->code == 235)
+			s->authed = true;
+		break;
+	case STAGE_MAIL:
+		x->mail_seen = true;
+		if (!trouble_is_success(st, r->code))
+			x->refused = true;
+		break;
+	case STAGE_RCPT:
+		x->rcpt_replies++;
+		if (!trouble_is_success(st, r->code))
+			x->refused = true;
+		else if (x->first452 != SIZE_MAX)
+			x->ok_after452 = true;
+		if (r->code == 452) {
+			if (x->first452 == SIZE_MAX) {
+				x->first452 = x->rcpt_replies - 1;
+				err_init(&x->e452);
+				trouble_reply(&x->e452, st, r, x->q[i].subject);
+			}
+		} else
+			tally_note(&x->t, st, r, x->q[i].subject);
+		if (x->rcpt_replies == x->nrcpts)
+			finish_rcpts(x);
+		return 0;
+	case STAGE_EOD:
+		x->final_seen = true;
+		break;
+	default:
+		break;
+	}
+	tally_note(&x->t, st, r, x->q[i].subject);
+	return 0;
+}
+
+/*
+ * After a failed write, the server may have said why before it closed (a
+ * 554 in the middle of the data, or to a pipelined AUTH): the complete
+ * replies already here are taken in order, and the one that decides
+ * replaces "connection closed".
+ */
+static void
+salvage(struct session *s, struct txn *x, struct err *e)
+{
+	struct reply	*r = xmalloc(sizeof(*r));
+	struct err	 tmp;
+	const char	*line;
+	size_t		 len, i;
+	int		 rc;
+
+	s->broken = true;
+	err_init(&tmp);
+	(void)conn_read_available(s->c);
+	conn_set_deadline(s->c, clock_ms(), _("a reply"));
+	for (i = 0; i < x->nq && conn_unread(s->c) > 0; i++) {
+		reply_init(r);
+		rc = 0;
+		while (rc == 0 && conn_unread(s->c) > 0 &&
+		    conn_read_line(s->c, &line, &len, &tmp) == 0) {
+			transcript_in(s->tr, line, len);
+			rc = reply_feed(r, line, len, &tmp);
+		}
+		if (rc != 1 || note_reply(s, x, i, r, &tmp) == -1)
+			break;
+	}
+	if (tmp.kind == ERR_PROTOCOL && x->auth_code == 334)
+		*e = tmp;
+	else if (x->t.fail.kind != ERR_NONE)
+		*e = x->t.fail;
+	free(r);
+}
+
+/* Sends what is queued and reads every outstanding reply, in order. */
 static int
 settle(struct session *s, struct txn *x, struct reply *r, int tenths_send,
     struct err *e)
@@ -432,28 +536,16 @@ settle(struct session *s, struct txn *x, struct reply *r, int tenths_send,
 	size_t i;
 
 	if (flush(s, tenths_send, _("the server to take the envelope"), e) == -1) {
-		salvage_reply(s, x->q[x->nq - 1].st, e);
+		salvage(s, x, e);
 		return -1;
 	}
 	for (i = 0; i < x->nq; i++) {
 		enum smtp_stage st = x->q[i].st;
 
 		if (read_reply(s, r, st == STAGE_DATA ? T_DATA :
-		    st == STAGE_EOD ? T_EOD : T_COMMAND, wait_step(st), e) == -1)
+		    st == STAGE_EOD ? T_EOD : T_COMMAND, wait_step(st), e) == -1 ||
+		    note_reply(s, x, i, r, e) == -1)
 			return -1;
-		if (st == STAGE_AUTH) {
-			x->auth_code = r->code;
-			if (r->code == 334) {
-				s->broken = true;
-				return err_set(e, ERR_PROTOCOL, _("AUTH %s: the server "
-				    "asked for more after the mechanism was complete; "
-				    "the commands sent after AUTH were read as its "
-				    "answer, so the session ends here"), s->auth_mech);
-			}
-			if (r->code == 235)
-				s->authed = true;
-		}
-		tally_note(&x->t, st, r, x->q[i].subject);
 	}
 	x->nq = 0;
 	return 0;
@@ -465,8 +557,8 @@ settle(struct session *s, struct txn *x, struct reply *r, int tenths_send,
  * exactly limit octets.  The caller flushes.
  */
 static int
-body(struct session *s, struct smtp_source *src, struct smtp_result *res,
-    bool bdat, struct err *e)
+body(struct session *s, struct txn *x, struct smtp_source *src,
+    struct smtp_result *res, bool bdat, struct err *e)
 {
 	struct data_enc	 enc;
 	char		*in = xmalloc(BODY_CHUNK), *out;
@@ -489,8 +581,7 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 			set_step(s, T_BLOCK, _("the server to take the message"));
 			out = conn_reserve(s->c, DATA_ENC_BOUND((size_t)n - off), e);
 			if (out == NULL) {
-				s->broken = true;
-				salvage_reply(s, STAGE_EOD, e);
+				salvage(s, x, e);
 				goto abort;
 			}
 			rc = data_enc_feed(&enc, in + off, (size_t)n - off, &used,
@@ -517,8 +608,7 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 	free(in);
 	in = NULL;
 	if ((out = conn_reserve(s->c, DATA_ENC_FINISH_MAX, e)) == NULL) {
-		s->broken = true;
-		salvage_reply(s, STAGE_EOD, e);
+		salvage(s, x, e);
 		goto abort;
 	}
 	outlen = data_enc_finish(&enc, out);
@@ -535,6 +625,7 @@ body(struct session *s, struct smtp_source *src, struct smtp_result *res,
 	}
 	conn_commit(s->c, outlen);
 	res->size = enc.nbytes;
+	x->data_sent = true;
 	return 0;
 toolong:
 	err_set(e, ERR_SOFTWARE, "BDAT: the message is not the %llu octets "
@@ -577,7 +668,7 @@ precheck(struct session *s, struct err *e)
 static int
 queue_quit(struct session *s, struct txn *x, struct err *e)
 {
-	if (!x->pipe)
+	if (!x->pipe || x->split > 0)
 		return 0;
 	if (queue_cmd(s, e, "QUIT") == -1)
 		return -1;
@@ -632,7 +723,7 @@ transaction(struct session *s, struct txn *x, const char *sender,
 		    (unsigned long long)s->p->size) == -1)
 			return -1;
 		expect(x, STAGE_EOD, NULL);
-		if (body(s, src, res, true, e) == -1 || queue_quit(s, x, e) == -1)
+		if (body(s, x, src, res, true, e) == -1 || queue_quit(s, x, e) == -1)
 			return -1;
 		if (settle(s, x, r, T_BLOCK, e) == -1)
 			return -1;
@@ -661,7 +752,7 @@ transaction(struct session *s, struct txn *x, const char *sender,
 		return 1;
 	}
 	expect(x, STAGE_EOD, NULL);
-	if (body(s, src, res, false, e) == -1 || queue_quit(s, x, e) == -1)
+	if (body(s, x, src, res, false, e) == -1 || queue_quit(s, x, e) == -1)
 		return -1;
 	if (settle(s, x, r, T_BLOCK, e) == -1)
 		return -1;
@@ -669,23 +760,19 @@ transaction(struct session *s, struct txn *x, const char *sender,
 }
 
 /*
- * Runs the transaction and turns its tally into the outcome: 0 when the
- * data was accepted, -1 with e set otherwise.
+ * One transaction's tally into its outcome: 0 when the data was accepted
+ * for its recipients, -1 with e set otherwise.
  */
 static int
-submit_message(struct session *s, struct txn *x, const char *sender,
-    char *const *rcpts, size_t n, struct smtp_source *src,
-    struct smtp_result *res, struct reply *r, struct err *e)
+outcome(struct session *s, struct txn *x, int rc, size_t n,
+    struct smtp_result *res, struct err *e)
 {
-	int rc;
-
-	if (precheck(s, e) == -1) {
-		quit(s);
-		return -1;
-	}
-	if ((rc = transaction(s, x, sender, rcpts, n, src, res, r, e)) == -1)
-		return -1;
-	if (rc == 0 || x->t.final_ok) {
+	/*
+	 * A refused pipelined AUTH and a message the server took anyway
+	 * (every other command succeeded): that is a sent message.
+	 */
+	if (rc == 0 || (x->t.final_ok && x->t.auth_failed && x->t.mail_ok &&
+	    x->t.accepted == n)) {
 		if (x->t.auth_failed) {
 			/*
 			 * The data went with a pipelined AUTH that was refused,
@@ -709,6 +796,43 @@ submit_message(struct session *s, struct txn *x, const char *sender,
 		    "the message is not sent to anyone"));
 	quit(s);
 	return -1;
+}
+
+/*
+ * The message to every recipient: one transaction, or more where the
+ * server limits the recipients of one (452).  res->delivered counts the
+ * recipients whose transaction succeeded, always a prefix of rcpts.
+ */
+static int
+submit_message(struct session *s, struct txn *x, const char *sender,
+    char *const *rcpts, size_t n, struct smtp_source *src,
+    struct smtp_result *res, struct reply *r, struct err *e)
+{
+	size_t	first = 0;
+	int	rc;
+
+	if (precheck(s, e) == -1) {
+		quit(s);
+		return -1;
+	}
+	for (;;) {
+		rc = transaction(s, x, sender, rcpts + first, n - first, src, res,
+		    r, e);
+		if (rc == -1 || outcome(s, x, rc, n - first, res, e) == -1)
+			return -1;
+		if (x->split == 0)
+			break;
+		first += x->split;
+		res->delivered = first;
+		transcript_note(s->tr, _("the server takes %zu recipients at a "
+		    "time: %zu more in another transaction"), x->split, n - first);
+		if (src->rewind(src->ctx) == -1)
+			return err_set(e, ERR_IOERR, _("cannot read the message "
+			    "again for the other recipients: %s"), strerror(errno));
+		txn_reset(x, n - first, true);
+	}
+	res->delivered = n;
+	return 0;
 }
 
 static void
@@ -979,7 +1103,15 @@ session_close(struct session *s)
 static bool
 pipelined_auth_refused(const struct txn *x)
 {
-	return x->auth_queued && !x->t.final_ok &&
+	/*
+	 * The message may have been taken when it was all sent, MAIL and
+	 * the recipients were accepted, and the reply to the data is what
+	 * was lost: a second session could then deliver it twice.
+	 */
+	bool maybe_taken = x->data_sent && !x->final_seen && x->mail_seen &&
+	    !x->refused;
+
+	return x->auth_queued && !x->t.final_ok && !maybe_taken &&
 	    (x->auth_code == 500 || x->auth_code == 503 || x->auth_code == 554);
 }
 
@@ -1012,6 +1144,7 @@ session_submit(const struct smtp_params *p, bool no_pipe_auth,
 	if (p->tls != NULL && p->starttls && starttls(&s, r, e) == -1)
 		goto out;
 	res->tls = s.tls != NULL;
+	txn_reset(x, nrcpts, src->rewind != NULL);
 	x->pipe = s.caps.pipelining;
 	if (p->auth != NULL) {
 		if (authenticate(&s, r, res, &x->auth_queued, e) == -1)

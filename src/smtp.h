@@ -115,6 +115,12 @@ struct smtp_result {
 	char		 auth_mech[64];
 	char		 server_id[64];	/* the server's queue id, "" if none */
 	char		 warning[512];	/* sent, but something to say; "" */
+	/*
+	 * Recipients that got the message, the first ones in order: all of
+	 * them on success; after a failure, those of the transactions that
+	 * succeeded before it (a server taking only so many at a time).
+	 */
+	size_t		 delivered;
 };
 
 /*

@@ -74,7 +74,17 @@ kind_of(enum smtp_stage st, const struct reply *r)
 		return ERR_TEMPFAIL;
 	if (cls != 5)
 		return ERR_PROTOCOL;	/* a success of the wrong kind */
+	/*
+	 * RFC 3463, where the enhanced code says more than the basic one:
+	 * X.6.x is the content that cannot be taken as it is (a conversion
+	 * or SMTPUTF8 needed), X.1.2 a destination domain that does not
+	 * exist, other X.1.x at RCPT an unknown mailbox.
+	 */
+	if (status_class_subject(r->status, '5', '6'))
+		return ERR_DATA;
 	if (st == STAGE_RCPT) {
+		if (strcmp(r->status, "5.1.2") == 0)
+			return ERR_NOHOST;
 		if (r->status[0] != '\0' && status_class_subject(r->status, '5', '1'))
 			return ERR_NOUSER;
 		if (r->status[0] == '\0' &&

@@ -185,6 +185,11 @@ CASES = \
 	tests/cases/2071-chunking-no-pipelining.case \
 	tests/cases/2072-chunking-streamed.case \
 	tests/cases/2073-chunking-final-refused.case \
+	tests/cases/2074-chunking-rcpt-refused-bdat-taken.case \
+	tests/cases/2075-enhanced-status-exit.case \
+	tests/cases/2076-rcpt-limit-split.case \
+	tests/cases/2077-rcpt-limit-chunking.case \
+	tests/cases/2078-rcpt-limit-queue-off.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \
@@ -275,6 +280,8 @@ CASES = \
 	tests/cases/4046-round-trips-data.case \
 	tests/cases/4047-auth-pipelined-sync-error.case \
 	tests/cases/4048-auth-refused-message-accepted.case \
+	tests/cases/4049-auth-pipelined-sync-error-large.case \
+	tests/cases/4050-auth-pipelined-reply-lost.case \
 	tests/cases/5001-multiline-code-change.case \
 	tests/cases/5002-malformed-reply.case \
 	tests/cases/5004-nul-in-reply.case \
@@ -310,6 +317,9 @@ CASES = \
 	tests/cases/6025-queue-dir-private.case \
 	tests/cases/6026-opportunistic-bound.case \
 	tests/cases/6027-notify-command-deadline.case \
+	tests/cases/6028-notice-chunking-long-header.case \
+	tests/cases/6029-rcpt-limit-partial-refused.case \
+	tests/cases/6030-rcpt-limit-partial-deferred.case \
 	tests/cases/7001-real-cron.case \
 	tests/cases/7002-real-bsd-mailx.case \
 	tests/cases/7003-real-s-nail.case \

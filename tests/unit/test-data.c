@@ -190,5 +190,18 @@ main(void)
 		ok(rc == -1 && strstr(e.text, "line 41") != NULL,
 		    "first_line offsets the count: %s", e.text);
 	}
+	{
+		err_init(&e);
+		is_int((int)data_enc_size("a\nb", 3, 0, &e), 6,
+		    "size: LF becomes CRLF, the last line is ended");
+		is_int((int)data_enc_size("a\r\n", 3, 0, &e), 3,
+		    "size: CRLF input as it is");
+		is_int((int)data_enc_size(".x\n", 3, DATA_DOTSTUFF, &e), 8,
+		    "size with dot-stuffing counts the dot and the end line");
+		is_int((int)data_enc_size("a\n.\nrest\n", 10, DATA_DOT_ENDS_INPUT,
+		    &e), 3, "size stops at a lone dot");
+		is_int((int)data_enc_size("", 0, 0, &e), 0, "size of nothing");
+		is_int((int)data_enc_size("a\0b", 3, 0, &e), -1, "size: NUL fails");
+	}
 	return tap_done();
 }

@@ -48,6 +48,16 @@ main(void)
 	    "5.7.1 at RCPT");
 	is_int(exit_for(STAGE_RCPT, "550 5.7.1 relay denied", "b@x", &e), 69,
 	    "enhanced code decides over 550");
+	is_int(exit_for(STAGE_RCPT, "550 5.1.2 no such domain", "b@x", &e), 68,
+	    "5.1.2 at RCPT: the domain does not exist");
+	is_int(exit_for(STAGE_MAIL, "550 5.1.2 no such domain", "a@x", &e), 69,
+	    "5.1.2 at MAIL is not a recipient's domain");
+	is_int(exit_for(STAGE_RCPT, "553 5.6.7 SMTPUTF8 needed", "b@x", &e), 65,
+	    "5.6.7 at RCPT: the content, not the mailbox");
+	is_int(exit_for(STAGE_EOD, "554 5.6.0 bad content", NULL, &e), 65,
+	    "5.6.x after data");
+	is_int(exit_for(STAGE_EOD, "454 4.6.0 later", NULL, &e), 75,
+	    "4.6.x stays temporary");
 	is_int(exit_for(STAGE_RCPT, "452 4.5.3 too many", "b@x", &e), 75, "452 RCPT");
 	is_int(exit_for(STAGE_RCPT, "421 4.4.2 timeout", "b@x", &e), 75, "421 RCPT");
 	ok(strstr(e.text, "closing") != NULL, "421 says closing: %s", e.text);

@@ -675,10 +675,6 @@ account_check_supported(const struct run_account *ra, struct err *e)
 		return err_set(e, ERR_CONFIG,
 		    _("%sauth %s: needs a user name (set 'user')"),
 		    origin_of(a, K_AUTH, o, sizeof(o)), a->auth);
-	if (a->protocol == PROTO_LMTP)
-		return err_set(e, ERR_CONFIG,
-		    _("%sprotocol lmtp: LMTP is not supported yet"),
-		    origin_of(a, K_PROTOCOL, o, sizeof(o)));
 	if (a->proxy_host != NULL)
 		return err_set(e, ERR_CONFIG,
 		    _("%sproxy_host: SOCKS proxies are not supported yet"),

@@ -466,7 +466,7 @@ cli_help(FILE *out)
 "      --domain=NAME        argument of EHLO\n"
 "      --socket=PATH        connect to a local socket instead\n"
 "      --source-ip=ADDR     local address to connect from\n"
-"      --protocol=smtp      protocol (lmtp is not supported yet)\n"
+"      --protocol=smtp|lmtp protocol (LMTP: RFC 2033)\n"
 "      --tls[=on|off]       TLS (on by default)\n"
 "      --tls-starttls[=on|off]  STARTTLS on 587 (on) or implicit TLS on 465\n"
 "      --tls-trust-file=FILE, --tls-crl-file=FILE, --tls-fingerprint=FP,\n"

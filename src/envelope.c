@@ -7,6 +7,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <idn2.h>
+
 #include "envelope.h"
 #include "nls.h"
 #include "rfc5322.h"
@@ -33,6 +35,15 @@ envelope_release(struct envelope *env)
 	envelope_init(env);
 }
 
+bool
+envelope_needs_utf8(const char *addr)
+{
+	for (; *addr != '\0'; addr++)
+		if ((unsigned char)*addr >= 0x80)
+			return true;
+	return false;
+}
+
 int
 envelope_check(const char *addr, const char *what, enum err_kind kind,
     struct err *e)
@@ -50,10 +61,17 @@ envelope_check(const char *addr, const char *what, enum err_kind kind,
 		if (*p < 0x20 || *p == 0x7f)
 			return err_set(e, kind,
 			    _("%s address contains a control character"), what);
-		if (*p >= 0x80)
-			return err_set(e, kind,
-			    _("%s address '%s' is not ASCII (SMTPUTF8 is not supported yet)"),
-			    what, addr);
+		if (*p >= 0x80) {
+			unsigned long	cp;
+			size_t		n = rfc5322_utf8_len(p, strlen((const char *)p),
+			    &cp);
+
+			if (n == 0)
+				return err_set(e, kind, _("%s address is not "
+				    "valid UTF-8"), what);
+			p += n - 1;
+			continue;
+		}
 		if (quoted && *p == '\\' && p[1] != '\0') {
 			p++;
 			continue;
@@ -73,14 +91,49 @@ envelope_check(const char *addr, const char *what, enum err_kind kind,
 	return 0;
 }
 
+/*
+ * The address as it goes on the wire: a domain with non-ASCII (a U-label)
+ * becomes its A-label (RFC 5891, IDNA2008 with the UTS 46 mapping), so a
+ * non-ASCII domain alone never needs SMTPUTF8.  Returns a new string.
+ */
+static char *
+wire_form(const char *addr, const char *what, enum err_kind kind,
+    struct err *e)
+{
+	const char	*dom = rfc5322_addr_domain(addr);
+	char		*ace = NULL, *out;
+	int		 rc;
+
+	if (dom == NULL || *dom == '[' || !envelope_needs_utf8(dom))
+		return xstrdup(addr);
+	rc = idn2_to_ascii_8z(dom, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (rc != IDN2_OK) {
+		err_set(e, kind, _("%s address '%s': the domain cannot be written "
+		    "in ASCII (IDNA): %s"), what, addr, idn2_strerror(rc));
+		return NULL;
+	}
+	out = xasprintf("%.*s%s", (int)(dom - addr), addr, ace);
+	idn2_free(ace);
+	if (strlen(out) > PATH_MAX_OCTETS) {
+		err_set(e, kind, _("%s address is longer than %d octets"), what,
+		    PATH_MAX_OCTETS);
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 int
 envelope_set_sender(struct envelope *env, const char *addr,
     enum err_kind kind, struct err *e)
 {
-	if (envelope_check(addr, _("sender"), kind, e) == -1)
+	char *w;
+
+	if (envelope_check(addr, _("sender"), kind, e) == -1 ||
+	    (w = wire_form(addr, _("sender"), kind, e)) == NULL)
 		return -1;
 	free(env->sender);
-	env->sender = xstrdup(addr);
+	env->sender = w;
 	return 0;
 }
 
@@ -108,16 +161,21 @@ envelope_add_rcpt(struct envelope *env, const char *addr, enum err_kind kind,
 
 	if (*addr == '\0')
 		return err_set(e, kind, _("empty recipient address"));
-	if (envelope_check(addr, _("recipient"), kind, e) == -1)
+	char	*w;
+
+	if (envelope_check(addr, _("recipient"), kind, e) == -1 ||
+	    (w = wire_form(addr, _("recipient"), kind, e)) == NULL)
 		return -1;
 	for (i = 0; i < env->nrcpts; i++)
-		if (same_address(env->rcpts[i], addr))
+		if (same_address(env->rcpts[i], w)) {
+			free(w);
 			return 0;
+		}
 	if (env->nrcpts == env->cap) {
 		env->cap = env->cap ? env->cap * 2 : 8;
 		env->rcpts = xreallocarray(env->rcpts, env->cap,
 		    sizeof(*env->rcpts));
 	}
-	env->rcpts[env->nrcpts++] = xstrdup(addr);
+	env->rcpts[env->nrcpts++] = w;
 	return 0;
 }

@@ -3,7 +3,10 @@
  *
  * Every address is checked before it can reach a command: no CR, LF, NUL
  * or other control character, no unquoted space or angle bracket, within
- * RFC 5321 section 4.5.3.1 lengths.  Duplicate recipients are sent once.
+ * RFC 5321 section 4.5.3.1 lengths, well-formed UTF-8 where it is not
+ * ASCII.  A non-ASCII domain is stored as its A-label (IDNA, libidn2);
+ * a non-ASCII local part stays and needs SMTPUTF8 (RFC 6531).  Duplicate
+ * recipients are sent once.
  */
 #ifndef SMTPSEND_ENVELOPE_H
 #define SMTPSEND_ENVELOPE_H
@@ -30,6 +33,9 @@ void	envelope_release(struct envelope *);
  */
 int	envelope_check(const char *addr, const char *what, enum err_kind,
 	    struct err *);
+
+/* Does the address (as stored) need SMTPUTF8: any octet above 127? */
+bool	envelope_needs_utf8(const char *addr);
 
 int	envelope_set_sender(struct envelope *, const char *addr,
 	    enum err_kind, struct err *);

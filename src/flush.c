@@ -15,6 +15,7 @@
 #include "buf.h"
 #include "clock.h"
 #include "data.h"
+#include "envelope.h"
 #include "flush.h"
 #include "msgid.h"
 #include "nls.h"
@@ -395,6 +396,7 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		struct smtp_result	res;
 		struct submit_job	j;
 		char			*rcpt = (char *)(uintptr_t)to;
+		bool			 done1;
 
 		memset(&src, 0, sizeof(src));
 		src.read = mem_read;
@@ -415,6 +417,9 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		j.size = sz > 0 ? (uint64_t)sz : 0;
 		err_init(&ne);
 		j.src = &src;
+		j.done = &done1;
+		j.smtputf8 = envelope_needs_utf8(m->sender) ||
+		    envelope_needs_utf8(to);
 		if (submit(&j, &res, &ne) == -1) {
 			char	 why2[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
 			char	*w;
@@ -430,24 +435,28 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 }
 
 /*
- * The server took the message for the first n recipients before the
- * failure (it takes only so many at a time): they are done, and only the
- * others stay with the item, so that no retry sends it to them twice.
+ * Some recipients have the message in spite of the failure (a server
+ * taking only so many at a time, an LMTP server refusing some after the
+ * data): they are done, and only the others stay with the item, so that
+ * no retry sends it to them twice.
  */
 static void
-drop_delivered(struct queue_meta *m, size_t n)
+drop_delivered(struct queue_meta *m, const bool *done, size_t ndone)
 {
-	size_t	i;
+	size_t	i, k = 0;
 	char	*w;
 
 	w = xasprintf(_("%s: sent to %zu of %zu recipients; the others stay "
-	    "with the item"), m->id, n, m->nrcpts);
+	    "with the item"), m->id, ndone, m->nrcpts);
 	submit_warn(NULL, w);
 	free(w);
-	for (i = 0; i < n; i++)
-		free(m->rcpts[i]);
-	memmove(m->rcpts, m->rcpts + n, (m->nrcpts - n) * sizeof(*m->rcpts));
-	m->nrcpts -= n;
+	for (i = 0; i < m->nrcpts; i++) {
+		if (done[i])
+			free(m->rcpts[i]);
+		else
+			m->rcpts[k++] = m->rcpts[i];
+	}
+	m->nrcpts = k;
 }
 
 int
@@ -472,6 +481,7 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 	run_account_init(&own);
 	memset(&res, 0, sizeof(res));
 	memset(&io, 0, sizeof(io));
+	memset(&j, 0, sizeof(j));
 	err_init(&qe);
 	if (ra == NULL) {
 		item_options_build(&io, o, m);
@@ -503,6 +513,8 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 	    SMTP_BODY_UNKNOWN;
 	j.size = m->size;	/* exact: the bytes as stored, before stuffing */
 	j.src = &src;
+	j.smtputf8 = m->smtputf8;
+	j.done = xcalloc(m->nrcpts > 0 ? m->nrcpts : 1, sizeof(bool));
 	if (submit(&j, &res, e) == 0) {
 		if (queue_item_done(it, &qe) == -1) {
 			w = xasprintf(_("%s was sent, but %s; it may be sent "
@@ -519,8 +531,8 @@ flush_item(const struct options *o, struct queue_item *it, bool first,
 failed:
 	now = time(NULL);
 	flush_reason(e, why, sizeof(why));
-	if (res.delivered > 0)
-		drop_delivered(m, res.delivered);
+	if (res.delivered > 0 && res.delivered < m->nrcpts)
+		drop_delivered(m, j.done, res.delivered);
 	if (first && !queue_on_first(e)) {
 		/* Refused at once: the caller hears it as without a queue. */
 		if (queue_item_done(it, &qe) == -1)
@@ -568,6 +580,7 @@ failed:
 	    first ? "queued" : "deferred");
 	rc = 1;
 out:
+	free(j.done);
 	if (given == NULL) {
 		item_options_release(&io);
 		run_account_release(&own);

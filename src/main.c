@@ -232,6 +232,24 @@ out:
 #define SPOOL_CHUNK	(64 * 1024)
 
 /*
+ * RFC 6531: SMTPUTF8 is asked for exactly when something needs it, a
+ * non-ASCII local part (a domain goes as its A-label) or raw UTF-8 in
+ * the header block (RFC 6532).  8-bit text in the body is 8BITMIME's.
+ */
+static bool
+needs_smtputf8(const struct envelope *env, const struct msg *m)
+{
+	size_t i;
+
+	if (envelope_needs_utf8(env->sender) || msg_header_has_8bit(m))
+		return true;
+	for (i = 0; i < env->nrcpts; i++)
+		if (envelope_needs_utf8(env->rcpts[i]))
+			return true;
+	return false;
+}
+
+/*
  * The queue on: the message goes to disk first, complete and durable,
  * and only then is it tried (unless the queue is "always").  What is
  * spooled is what would be sent: CRLF line ends, checked, cut at a lone
@@ -295,6 +313,7 @@ send_queued(const struct options *o, const struct run_account *ra,
 	    time(NULL));
 	/* Known exactly now: BODY=8BITMIME only for a body that needs it. */
 	meta.body = eight ? 8 : 7;
+	meta.smtputf8 = needs_smtputf8(env, m);
 	r = queue_commit(w, &meta, always ? NULL : &it, e);
 	w = NULL;
 	if (r == -1)
@@ -342,6 +361,32 @@ struct txn {
  * transaction, whose envelope comes from the SMTP dialogue and whose data
  * arrives already complete (a lone "." in it is content).
  */
+
+/*
+ * After a failure, the recipients that have the message anyway (an LMTP
+ * server refusing some after the data): said, so nobody resends to them.
+ */
+static void
+warn_delivered(char *const *rcpts, size_t n, const bool *done)
+{
+	char	list[400], *w;
+	size_t	i, k = 0, o = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!done[i])
+			continue;
+		if (o < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+			    k > 0 ? " " : "", rcpts[i]);
+		k++;
+	}
+	if (o >= sizeof(list))
+		memcpy(list + sizeof(list) - 4, "...", 4);
+	w = xasprintf(_("sent to %zu of %zu recipients: %s"), k, n, list);
+	submit_warn(NULL, w);
+	free(w);
+}
 static int
 run(const struct options *base, int in, const struct txn *txn, struct err *e)
 {
@@ -468,7 +513,12 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	job.body = o->body == 7 ? SMTP_BODY_7BIT : o->body == 8 ? SMTP_BODY_8BIT :
 	    SMTP_BODY_UNKNOWN;
 	job.src = &src;
+	job.smtputf8 = needs_smtputf8(&env, m);
+	job.done = xcalloc(env.nrcpts > 0 ? env.nrcpts : 1, sizeof(bool));
 	rc = submit(&job, &res, e);
+	if (rc != 0 && res.delivered > 0)
+		warn_delivered(env.rcpts, env.nrcpts, job.done);
+	free(job.done);
 out:
 	if (log_it)
 		submit_log(&ra, env.sender, env.rcpts, env.nrcpts, &res, e, NULL,

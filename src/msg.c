@@ -526,6 +526,17 @@ msg_header_length(const struct msg *m)
 	return m->out.len;
 }
 
+bool
+msg_header_has_8bit(const struct msg *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->out.len; i++)
+		if ((unsigned char)m->out.data[i] >= 0x80)
+			return true;
+	return false;
+}
+
 unsigned long
 msg_body_line(const struct msg *m)
 {

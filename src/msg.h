@@ -87,6 +87,8 @@ int	msg_check_ahead(struct msg *, unsigned enc_flags, struct err *);
 ssize_t	msg_read(struct msg *, char *buf, size_t len, struct err *);
 /* Bytes msg_read() returns before the body starts. */
 size_t	msg_header_length(const struct msg *);
+/* Whether the header block (as it will be sent) has raw 8-bit octets. */
+bool	msg_header_has_8bit(const struct msg *);
 /* The input line number of the first body line. */
 unsigned long msg_body_line(const struct msg *);
 

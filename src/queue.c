@@ -140,6 +140,8 @@ queue_meta_format(const struct queue_meta *m)
 	add_line(&b, "Size", num, &over);
 	if (m->body == 7 || m->body == 8)
 		add_line(&b, "Body", m->body == 8 ? "8bit" : "7bit", &over);
+	if (m->smtputf8)
+		add_line(&b, "SMTPUTF8", "yes", &over);
 	if (m->last_error != NULL)
 		add_line(&b, "Last-Error", m->last_error, &over);
 	if (over) {
@@ -249,6 +251,10 @@ queue_meta_parse(const char *text, size_t len, struct queue_meta *m,
 				m->body = 8;
 			else
 				goto bad;
+		} else if (KEY("SMTPUTF8")) {
+			if (vlen != 3 || memcmp(v, "yes", 3) != 0)
+				goto bad;
+			m->smtputf8 = true;
 		} else if (KEY("Last-Error")) {
 			free(m->last_error);
 			m->last_error = xstrndup(v, vlen);

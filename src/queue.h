@@ -46,6 +46,7 @@ struct queue_meta {
 	int		 attempts;
 	uint64_t	 size;		/* bytes of ID.msg */
 	int		 body;		/* 7 or 8 (bit octets seen), 0 unknown */
+	bool		 smtputf8;	/* UTF-8 in an address or the header */
 	char		*last_error;	/* one line, or NULL */
 };
 

@@ -1089,8 +1089,8 @@ rfc5322_format_date(char *out, size_t size, const struct tm *tm, long gmtoff)
  * no overlong forms, no surrogates, nothing past U+10FFFF), or 0.  *cp
  * gets the code point.
  */
-static size_t
-utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
+size_t
+rfc5322_utf8_len(const unsigned char *s, size_t n, unsigned long *cp)
 {
 	unsigned char	lo = 0x80, hi = 0xbf;
 	size_t		len, i;
@@ -1149,7 +1149,7 @@ clean_name(const char *name, struct buf *b, bool *wide, struct err *e)
 		k = 1;
 		if (s[i] < 0x80)
 			space = is_ctl(s[i]) || s[i] == ' ';
-		else if ((k = utf8_len(s + i, n - i, &cp)) == 0) {
+		else if ((k = rfc5322_utf8_len(s + i, n - i, &cp)) == 0) {
 			k = 1;
 			*wide = true;
 			if (buf_add(b, "\xef\xbf\xbd", 3, e) == -1)

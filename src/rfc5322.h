@@ -100,4 +100,11 @@ int	rfc5322_format_mailbox(struct buf *, const char *name,
  */
 const char *rfc5322_addr_domain(const char *spec);
 
+/*
+ * Length of the well-formed UTF-8 sequence at s, of at most n octets (RFC
+ * 3629 section 4: no overlong forms, no surrogates, nothing past
+ * U+10FFFF), or 0 (also for ASCII).  *cp gets the code point.
+ */
+size_t	rfc5322_utf8_len(const unsigned char *s, size_t n, unsigned long *cp);
+
 #endif

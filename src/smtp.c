@@ -19,6 +19,7 @@
 
 #include "clock.h"
 #include "data.h"
+#include "envelope.h"
 #include "nls.h"
 #include "smtp.h"
 #include "trouble.h"
@@ -197,6 +198,20 @@ greeting(struct session *s, struct reply *r, struct err *e)
 static int
 hello(struct session *s, struct reply *r, struct err *e)
 {
+	if (s->p->lmtp) {
+		/* RFC 2033 4.1: LHLO, and nothing to fall back to. */
+		if (queue_cmd(s, e, "LHLO %s", s->p->helo) == -1 ||
+		    flush(s, T_COMMAND, _("the reply to LHLO"), e) == -1 ||
+		    read_reply(s, r, T_COMMAND, _("the reply to LHLO"), e) == -1)
+			return -1;
+		if (!trouble_is_success(STAGE_LHLO, r->code)) {
+			trouble_reply(e, STAGE_LHLO, r, NULL);
+			quit(s);
+			return -1;
+		}
+		reply_caps(r, &s->caps);
+		return 0;
+	}
 	if (queue_cmd(s, e, "EHLO %s", s->p->helo) == -1 ||
 	    flush(s, T_COMMAND, _("the reply to EHLO"), e) == -1 ||
 	    read_reply(s, r, T_COMMAND, _("the reply to EHLO"), e) == -1)
@@ -232,6 +247,7 @@ struct tally {
 	bool		 data_ok;	/* 354 received */
 	bool		 auth_failed;	/* a pipelined AUTH was refused */
 	bool		 final_ok;	/* the data was accepted (2xx) */
+	bool		 final_partial;	/* LMTP: not for every recipient */
 };
 
 static void
@@ -247,7 +263,7 @@ tally_note(struct tally *t, enum smtp_stage st, const struct reply *r,
 			t->accepted++;
 		else if (st == STAGE_DATA)
 			t->data_ok = true;
-		else if (st == STAGE_EOD)
+		else if (st == STAGE_EOD || st == STAGE_EOD_RCPT)
 			t->final_ok = true;
 		return;
 	}
@@ -270,6 +286,9 @@ tally_note(struct tally *t, enum smtp_stage st, const struct reply *r,
 	if (t->fail.kind != ERR_NONE && (!t->mail_ok || st == STAGE_DATA ||
 	    st == STAGE_EOD))
 		return;
+	/* LMTP: one recipient refused after the data, the others have it. */
+	if (st == STAGE_EOD_RCPT)
+		t->final_partial = true;
 	if (t->fail.kind == ERR_NONE || trouble_worse(&t->fail, &e))
 		t->fail = e;
 }
@@ -288,6 +307,27 @@ xtext(const char *s, char *out, size_t size)
 
 		if (c < 33 || c > 126 || c == '+' || c == '=')
 			o += (size_t)snprintf(out + o, size - o, "+%02X", c);
+		else
+			out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/*
+ * RFC 6533 section 3: utf-8-addr-xtext, for ORCPT with a UTF-8 address:
+ * UTF-8 as it is, "+", "=", spaces and controls as "\x{HH}".
+ */
+static const char *
+utf8_xtext(const char *s, char *out, size_t size)
+{
+	size_t o = 0;
+
+	for (; *s != '\0' && o + 8 < size; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 33 || c == 127 || c == '+' || c == '=')
+			o += (size_t)snprintf(out + o, size - o, "\\x{%02X}", c);
 		else
 			out[o++] = (char)c;
 	}
@@ -315,6 +355,8 @@ mail_params(struct session *s, char *out, size_t size)
 		    (unsigned long long)p->size);
 	if (s->eight && o < size)
 		o += (size_t)snprintf(out + o, size - o, " BODY=8BITMIME");
+	if (p->smtputf8 && o < size)
+		o += (size_t)snprintf(out + o, size - o, " SMTPUTF8");
 	if (p->dsn_return != NULL && o < size)
 		o += (size_t)snprintf(out + o, size - o, " RET=%s",
 		    strcmp(p->dsn_return, "full") == 0 ? "FULL" : "HDRS");
@@ -342,7 +384,10 @@ rcpt_params(struct session *s, const char *rcpt, char *out, size_t size)
 		notify[i] = '\0';
 		o += (size_t)snprintf(out + o, size - o, " NOTIFY=%s", notify);
 	}
-	if (o < size)
+	if (o < size && envelope_needs_utf8(rcpt))
+		snprintf(out + o, size - o, " ORCPT=utf-8;%s",
+		    utf8_xtext(rcpt, x, sizeof(x)));
+	else if (o < size)
 		snprintf(out + o, size - o, " ORCPT=rfc822;%s",
 		    xtext(rcpt, x, sizeof(x)));
 	return out;
@@ -352,6 +397,7 @@ rcpt_params(struct session *s, const char *rcpt, char *out, size_t size)
 struct pending {
 	enum smtp_stage	 st;
 	const char	*subject;	/* the address it is about */
+	size_t		 rcpt;		/* LMTP: which recipient of the batch */
 };
 
 /*
@@ -361,8 +407,9 @@ struct pending {
  */
 struct txn {
 	struct tally	 t;
-	struct pending	 q[PIPELINE_WINDOW + 4];
-	size_t		 nq;
+	struct pending	*q;
+	size_t		 nq, qsize;
+	bool		*done;		/* the batch's recipients that have it */
 	size_t		 nrcpts;
 	bool		 pipe;		/* the server offers PIPELINING */
 	bool		 auth_queued;	/* a one-step AUTH heads the group */
@@ -388,9 +435,13 @@ struct txn {
 static void
 txn_reset(struct txn *x, size_t nrcpts, bool can_split)
 {
-	bool pipe = x->pipe;
+	bool		 pipe = x->pipe;
+	struct pending	*q = x->q;
+	size_t		 qsize = x->qsize;
 
 	memset(x, 0, sizeof(*x));
+	x->q = q;
+	x->qsize = qsize;
 	x->pipe = pipe;
 	x->nrcpts = nrcpts;
 	x->can_split = can_split;
@@ -417,8 +468,13 @@ finish_rcpts(struct txn *x)
 static void
 expect(struct txn *x, enum smtp_stage st, const char *subject)
 {
+	if (x->nq == x->qsize) {
+		x->qsize = x->qsize == 0 ? PIPELINE_WINDOW + 4 : 2 * x->qsize;
+		x->q = xreallocarray(x->q, x->qsize, sizeof(*x->q));
+	}
 	x->q[x->nq].st = st;
 	x->q[x->nq].subject = subject;
+	x->q[x->nq].rcpt = 0;
 	x->nq++;
 }
 
@@ -483,6 +539,11 @@ note_reply(struct session *s, struct txn *x, size_t i, const struct reply *r,
 		return 0;
 	case STAGE_EOD:
 		x->final_seen = true;
+		break;
+	case STAGE_EOD_RCPT:
+		x->final_seen = true;
+		if (trouble_is_success(st, r->code) && x->done != NULL)
+			x->done[x->q[i].rcpt] = true;
 		break;
 	default:
 		break;
@@ -655,6 +716,11 @@ precheck(struct session *s, struct err *e)
 		return err_set(e, ERR_DATA, _("the message has 8-bit octets and "
 		    "%s does not offer 8BITMIME: it cannot be sent there "
 		    "unchanged"), conn_peer(s->c));
+	if (s->p->smtputf8 && !s->caps.smtputf8)
+		return err_set(e, ERR_DATA, _("the message has UTF-8 in an "
+		    "address or in its header, and %s does not offer SMTPUTF8 "
+		    "(RFC 6531): it cannot be sent there unchanged"),
+		    conn_peer(s->c));
 	s->eight = s->caps.eightbitmime && s->p->body != SMTP_BODY_7BIT;
 	if (s->caps.size && s->caps.size_max > 0 && s->p->size > s->caps.size_max)
 		return err_set(e, ERR_UNAVAILABLE, _("the message is %llu bytes, "
@@ -662,6 +728,26 @@ precheck(struct session *s, struct err *e)
 		    (unsigned long long)s->p->size,
 		    (unsigned long long)s->caps.size_max, conn_peer(s->c));
 	return 0;
+}
+
+/*
+ * What the end of the data gets: one reply, or with LMTP one per
+ * recipient of the batch (RFC 2033 4.2; the data is only ever sent once
+ * every RCPT was accepted, or for a batch of one).
+ */
+static void
+expect_final(struct session *s, struct txn *x, char *const *rcpts, size_t n)
+{
+	size_t i;
+
+	if (!s->p->lmtp) {
+		expect(x, STAGE_EOD, NULL);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		expect(x, STAGE_EOD_RCPT, rcpts[i]);
+		x->q[x->nq - 1].rcpt = i;
+	}
 }
 
 /* With PIPELINING, QUIT goes out with the end of data (RFC 2920 3.2). */
@@ -722,7 +808,7 @@ transaction(struct session *s, struct txn *x, const char *sender,
 		if (queue_cmd(s, e, "BDAT %llu LAST",
 		    (unsigned long long)s->p->size) == -1)
 			return -1;
-		expect(x, STAGE_EOD, NULL);
+		expect_final(s, x, rcpts, x->split > 0 ? x->split : n);
 		if (body(s, x, src, res, true, e) == -1 || queue_quit(s, x, e) == -1)
 			return -1;
 		if (settle(s, x, r, T_BLOCK, e) == -1)
@@ -751,7 +837,7 @@ transaction(struct session *s, struct txn *x, const char *sender,
 		}
 		return 1;
 	}
-	expect(x, STAGE_EOD, NULL);
+	expect_final(s, x, rcpts, x->split > 0 ? x->split : n);
 	if (body(s, x, src, res, false, e) == -1 || queue_quit(s, x, e) == -1)
 		return -1;
 	if (settle(s, x, r, T_BLOCK, e) == -1)
@@ -791,7 +877,7 @@ outcome(struct session *s, struct txn *x, int rc, size_t n,
 		err_set(e, ERR_SOFTWARE, "transaction without verdict");
 	else
 		*e = x->t.fail;
-	if (x->t.accepted > 0 && !s->broken)
+	if (x->t.accepted > 0 && !s->broken && !x->t.final_partial)
 		transcript_note(s->tr, _("a recipient was refused: "
 		    "the message is not sent to anyone"));
 	quit(s);
@@ -805,10 +891,10 @@ outcome(struct session *s, struct txn *x, int rc, size_t n,
  */
 static int
 submit_message(struct session *s, struct txn *x, const char *sender,
-    char *const *rcpts, size_t n, struct smtp_source *src,
+    char *const *rcpts, size_t n, bool *done, struct smtp_source *src,
     struct smtp_result *res, struct reply *r, struct err *e)
 {
-	size_t	first = 0;
+	size_t	first = 0, i, batch;
 	int	rc;
 
 	if (precheck(s, e) == -1) {
@@ -816,10 +902,18 @@ submit_message(struct session *s, struct txn *x, const char *sender,
 		return -1;
 	}
 	for (;;) {
+		x->done = done + first;
 		rc = transaction(s, x, sender, rcpts + first, n - first, src, res,
 		    r, e);
-		if (rc == -1 || outcome(s, x, rc, n - first, res, e) == -1)
+		if (rc == -1 || outcome(s, x, rc, n - first, res, e) == -1) {
+			res->delivered = 0;
+			for (i = 0; i < n; i++)
+				res->delivered += done[i];
 			return -1;
+		}
+		batch = x->split > 0 ? x->split : n - first;
+		for (i = 0; i < batch; i++)
+			done[first + i] = true;
 		if (x->split == 0)
 			break;
 		first += x->split;
@@ -1121,7 +1215,7 @@ pipelined_auth_refused(const struct txn *x)
  */
 static int
 session_submit(const struct smtp_params *p, bool no_pipe_auth,
-    const char *sender, char *const *rcpts, size_t nrcpts,
+    const char *sender, char *const *rcpts, size_t nrcpts, bool *done,
     struct smtp_source *src, struct smtp_result *res, int *again,
     struct err *e)
 {
@@ -1133,6 +1227,7 @@ session_submit(const struct smtp_params *p, bool no_pipe_auth,
 
 	*again = 0;
 	memset(res, 0, sizeof(*res));
+	memset(done, 0, nrcpts * sizeof(*done));
 	if (session_connect(&s, p, e) == -1)
 		goto out;
 	s.no_pipe_auth = no_pipe_auth;
@@ -1152,7 +1247,8 @@ session_submit(const struct smtp_params *p, bool no_pipe_auth,
 		if (x->auth_queued)
 			expect(x, STAGE_AUTH, p->auth->user);
 	}
-	if (submit_message(&s, x, sender, rcpts, nrcpts, src, res, r, e) == -1) {
+	if (submit_message(&s, x, sender, rcpts, nrcpts, done, src, res, r,
+	    e) == -1) {
 		*again = pipelined_auth_refused(x) ? x->auth_code : 0;
 		goto out;
 	}
@@ -1171,6 +1267,7 @@ out:
 		snprintf(res->text, sizeof(res->text), "%s", e->server);
 	}
 	session_close(&s);
+	free(x->q);
 	free(x);
 	free(r);
 	return rc;
@@ -1178,13 +1275,13 @@ out:
 
 int
 smtp_submit(const struct smtp_params *p, const char *sender,
-    char *const *rcpts, size_t nrcpts, struct smtp_source *src,
+    char *const *rcpts, size_t nrcpts, bool *done, struct smtp_source *src,
     struct smtp_result *res, struct err *e)
 {
 	int again;
 
-	if (session_submit(p, false, sender, rcpts, nrcpts, src, res, &again,
-	    e) == 0)
+	if (session_submit(p, false, sender, rcpts, nrcpts, done, src, res,
+	    &again, e) == 0)
 		return 0;
 	if (again == 0)
 		return -1;
@@ -1194,8 +1291,8 @@ smtp_submit(const struct smtp_params *p, const char *sender,
 	if (src->started && (src->rewind == NULL || src->rewind(src->ctx) == -1))
 		return -1;
 	err_init(e);
-	return session_submit(p, true, sender, rcpts, nrcpts, src, res, &again,
-	    e);
+	return session_submit(p, true, sender, rcpts, nrcpts, done, src, res,
+	    &again, e);
 }
 
 /* ------------------------------------------------------------ serverinfo */

@@ -81,6 +81,14 @@ struct smtp_params {
 	 * fails before MAIL FROM.
 	 */
 	uint64_t	 size;
+	/* RFC 2033 LMTP: LHLO, and one reply per recipient after the data. */
+	bool		 lmtp;
+	/*
+	 * RFC 6531: UTF-8 in an address or in the header block.  MAIL FROM
+	 * then says SMTPUTF8, and a server without it fails the submission
+	 * before MAIL FROM.
+	 */
+	bool		 smtputf8;
 };
 
 /* Where the message bytes come from: the header block, then the body. */
@@ -115,20 +123,17 @@ struct smtp_result {
 	char		 auth_mech[64];
 	char		 server_id[64];	/* the server's queue id, "" if none */
 	char		 warning[512];	/* sent, but something to say; "" */
-	/*
-	 * Recipients that got the message, the first ones in order: all of
-	 * them on success; after a failure, those of the transactions that
-	 * succeeded before it (a server taking only so many at a time).
-	 */
-	size_t		 delivered;
+	size_t		 delivered;	/* how many done[] are true */
 };
 
 /*
  * Returns 0 once the server accepted the message for every recipient; -1
- * otherwise, with e saying what failed and why.
+ * otherwise, with e saying what failed and why.  done[i] (nrcpts of them)
+ * says whether rcpts[i] has the message: after a failure some may (LMTP,
+ * or a server that takes only so many recipients at a time).
  */
 int	smtp_submit(const struct smtp_params *, const char *sender,
-	    char *const *rcpts, size_t nrcpts, struct smtp_source *,
+	    char *const *rcpts, size_t nrcpts, bool *done, struct smtp_source *,
 	    struct smtp_result *, struct err *);
 
 /*

@@ -129,6 +129,8 @@ submit(const struct submit_job *j, struct smtp_result *res, struct err *e)
 	sp.envid = j->envid;
 	sp.body = j->body;
 	sp.size = j->size;
+	sp.lmtp = ra->acct->protocol == PROTO_LMTP;
+	sp.smtputf8 = j->smtputf8;
 	if (ra->acct->auth != NULL) {
 		sp.auth = &ac;
 		if (pw_source != NULL)
@@ -136,7 +138,8 @@ submit(const struct submit_job *j, struct smtp_result *res, struct err *e)
 			    auth_is_oauth(ac.mech) ? _("token") : _("password"),
 			    pw_source);
 	}
-	rc = smtp_submit(&sp, j->sender, j->rcpts, j->nrcpts, j->src, res, e);
+	rc = smtp_submit(&sp, j->sender, j->rcpts, j->nrcpts, j->done, j->src,
+	    res, e);
 	if (rc == 0 && res->warning[0] != '\0')
 		submit_warn(NULL, res->warning);
 out:

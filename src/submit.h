@@ -30,6 +30,8 @@ struct submit_job {
 	enum smtp_body	 body;		/* what the body holds, if known */
 	uint64_t	 size;		/* octets, 0 when not known */
 	struct smtp_source *src;
+	bool		*done;		/* nrcpts: which ones have it */
+	bool		 smtputf8;	/* UTF-8 in an address or the header */
 };
 
 int	submit(const struct submit_job *, struct smtp_result *, struct err *);

@@ -22,6 +22,7 @@ trouble_is_success(enum smtp_stage st, int code)
 	case STAGE_QUIT:
 		return code == 221;
 	case STAGE_RCPT:
+	case STAGE_EOD_RCPT:
 		/* 251 "user not local; will forward" is a success too. */
 		return code == 250 || code == 251;
 	default:
@@ -42,6 +43,8 @@ trouble_stage_name(enum smtp_stage st)
 	case STAGE_RCPT:	return "RCPT TO";
 	case STAGE_DATA:	return "DATA";
 	case STAGE_EOD:		return _("end of data");
+	case STAGE_EOD_RCPT:	return _("end of data");
+	case STAGE_LHLO:	return "LHLO";
 	case STAGE_RSET:	return "RSET";
 	case STAGE_QUIT:	return "QUIT";
 	}
@@ -82,7 +85,8 @@ kind_of(enum smtp_stage st, const struct reply *r)
 	 */
 	if (status_class_subject(r->status, '5', '6'))
 		return ERR_DATA;
-	if (st == STAGE_RCPT) {
+	/* LMTP's replies after the data are per recipient, like RCPT's. */
+	if (st == STAGE_RCPT || st == STAGE_EOD_RCPT) {
 		if (strcmp(r->status, "5.1.2") == 0)
 			return ERR_NOHOST;
 		if (r->status[0] != '\0' && status_class_subject(r->status, '5', '1'))
@@ -140,6 +144,13 @@ trouble_reply(struct err *e, enum smtp_stage st, const struct reply *r,
 		err_set(e, kind, temp ?
 		    _("server temporarily refused to accept the message") :
 		    _("server refused to accept the message"));
+		break;
+	case STAGE_EOD_RCPT:
+		err_set(e, kind, temp ?
+		    _("server temporarily refused the message for '%s' after "
+		    "receiving it") :
+		    _("server refused the message for '%s' after receiving it"),
+		    subject ? subject : "");
 		break;
 	case STAGE_EOD:
 		err_set(e, kind, temp ?

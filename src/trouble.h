@@ -33,6 +33,8 @@ enum smtp_stage {
 	STAGE_RCPT,
 	STAGE_DATA,
 	STAGE_EOD,		/* the reply after the end of data */
+	STAGE_EOD_RCPT,		/* LMTP: one recipient's reply after it */
+	STAGE_LHLO,		/* LMTP's EHLO (RFC 2033) */
 	STAGE_RSET,
 	STAGE_QUIT,
 };

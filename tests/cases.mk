@@ -12,7 +12,6 @@ CASES = \
 	tests/cases/0010-inject-cr-only.case \
 	tests/cases/0011-no-recipients.case \
 	tests/cases/0012-missing-from.case \
-	tests/cases/0016-lmtp-refused.case \
 	tests/cases/0017-queue-config.case \
 	tests/cases/0018-queue-off-accepted.case \
 	tests/cases/0020-config-inheritance.case \
@@ -190,6 +189,16 @@ CASES = \
 	tests/cases/2076-rcpt-limit-split.case \
 	tests/cases/2077-rcpt-limit-chunking.case \
 	tests/cases/2078-rcpt-limit-queue-off.case \
+	tests/cases/2080-lmtp.case \
+	tests/cases/2081-lmtp-partial.case \
+	tests/cases/2082-lmtp-partial-queued.case \
+	tests/cases/2083-lmtp-chunking.case \
+	tests/cases/2084-lmtp-not-lmtp.case \
+	tests/cases/2085-smtputf8-local-part.case \
+	tests/cases/2086-idna-domain.case \
+	tests/cases/2087-smtputf8-missing.case \
+	tests/cases/2088-smtputf8-header.case \
+	tests/cases/2089-utf8-address-bad.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

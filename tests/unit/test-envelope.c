@@ -34,7 +34,13 @@ main(void)
 	ok(check("a@test\nx") == -1, "bare LF");
 	ok(check("a\001@test") == -1, "control character");
 	ok(check("a\177@test") == -1, "DEL");
-	ok(check("j\303\274rgen@test") == -1, "non-ASCII (needs SMTPUTF8)");
+	ok(check("j\303\274rgen@test") == 0, "UTF-8 local part (SMTPUTF8)");
+	ok(check("j\374rgen@test") == -1, "Latin-1, not UTF-8");
+	ok(check("a@\300\200.test") == -1, "overlong UTF-8");
+	ok(check("a@\355\240\200.test") == -1, "UTF-8 surrogate");
+	ok(check("a@b\303") == -1, "UTF-8 cut short");
+	ok(envelope_needs_utf8("j\303\274rgen@test"), "needs SMTPUTF8");
+	ok(!envelope_needs_utf8("a@test"), "ASCII needs no SMTPUTF8");
 	ok(check("<a@test>") == -1, "angle brackets");
 	ok(check("a@test>x") == -1, "closing bracket");
 	ok(check("\"unbalanced@test") == -1, "unbalanced quote");
@@ -75,6 +81,25 @@ main(void)
 	err_init(&e);
 	ok(envelope_set_sender(&env, "", ERR_USAGE, &e) == 0 &&
 	    strcmp(env.sender, "") == 0, "the null sender");
+	envelope_release(&env);
+
+	envelope_init(&env);
+	err_init(&e);
+	ok(envelope_add_rcpt(&env, "b@b\303\274cher.test", ERR_USAGE, &e) == 0,
+	    "IDN recipient");
+	is_str(env.rcpts[0], "b@xn--bcher-kva.test", "the domain as its A-label");
+	ok(envelope_add_rcpt(&env, "b@xn--bcher-kva.test", ERR_USAGE, &e) == 0 &&
+	    env.nrcpts == 1, "U-label and A-label are the same recipient");
+	ok(envelope_add_rcpt(&env, "j\303\266rg@B\303\234CHER.test", ERR_USAGE,
+	    &e) == 0, "UTF-8 local part and an upper-case IDN");
+	is_str(env.rcpts[1], "j\303\266rg@xn--bcher-kva.test",
+	    "the local part stays, the domain is mapped (UTS 46) and converted");
+	ok(envelope_set_sender(&env, "s@\342\230\203.test", ERR_USAGE, &e) == -1,
+	    "a domain IDNA refuses");
+	ok(strstr(e.text, "IDNA") != NULL, "says IDNA: %s", e.text);
+	err_init(&e);
+	ok(envelope_set_sender(&env, "s@[192.0.2.1]", ERR_USAGE, &e) == 0 &&
+	    strcmp(env.sender, "s@[192.0.2.1]") == 0, "an address literal as is");
 	envelope_release(&env);
 	return tap_done();
 }

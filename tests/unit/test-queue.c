@@ -34,6 +34,7 @@ static const char FULL[] =
     "Attempts: 2\n"
     "Size: 1234\n"
     "Body: 8bit\n"
+    "SMTPUTF8: yes\n"
     "Last-Error: cannot connect: Connection refused\n";
 
 static void
@@ -61,6 +62,7 @@ test_round_trip(void)
 	is_int(m.attempts, 2, "attempts");
 	ok(m.size == 1234, "size");
 	is_int(m.body, 8, "body type");
+	ok(m.smtputf8, "SMTPUTF8 needed");
 	is_str(m.last_error, "cannot connect: Connection refused", "last error");
 	text = queue_meta_format(&m);
 	is_str(text, FULL, "formatting gives the same text back");
@@ -106,6 +108,7 @@ test_bad_items(void)
 		    "Size: 999999999999999999999999\n",
 		"Version: 1\nId: ../../etc/x\nSender: a@b\nRecipient: c@d\n",
 		"Version: 1\nId: a\nSender: a@b\nRecipient: c@d\nBody: 9bit\n",
+		"Version: 1\nId: a\nSender: a@b\nRecipient: c@d\nSMTPUTF8: no\n",
 		"Version: 1\nId: a\nSender: a@b\nRecipient: \n",
 		"Version: 1\nId: 0123456789012345678901234567890123456789"
 		    "01234567890123456789012345\nSender: a@b\nRecipient: c@d\n",

@@ -16,6 +16,14 @@ with TLS, TLS records (each read decrypts exactly one), so <octets>/<reads>
 is the client's mean record payload.  With TLS the first line is
 "TLS <session> <version> <cipher>" once the handshake is done.
 
+With --extensions the EHLO reply also offers CHUNKING and AUTH PLAIN (any
+credentials pass; AUTH only inside TLS when TLS is on), BDAT is read by
+its announced size, and before the reply to the data it prints "FLIGHTS
+<session> <n>": the sends of this session so far, that one included.  A
+send happens only when no further command is buffered, so for a client
+that pipelines, n + 1 (the TCP handshake) is its round-trip count (bench/rtt
+checks it against wall time over a delayed link).
+
 TLS (--tls=implicit or --tls=starttls, with --cert and --key) is TLS 1.3
 only, through ssl.SSLObject over memory BIOs: the socket is read in chunks
 of up to 1 MiB (one recv_into), and every record already in hand is
@@ -205,6 +213,10 @@ def server_context(cert, key):
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_3
     ctx.load_cert_chain(cert, key)
+    # No session tickets: clients here never resume, and OpenSSL's tickets
+    # went out ahead of the greeting, which then lagged by half a round trip
+    # on the delayed link (bench/rtt).
+    ctx.num_tickets = 0
     return ctx
 
 
@@ -245,7 +257,10 @@ class Session:
                      b"250-STARTTLS\r\n"
                      b"250 HELP\r\n")
 
-    def __init__(self, sock, number, quickack=False, tls=None, context=None):
+    def __init__(self, sock, number, quickack=False, tls=None, context=None,
+                 extensions=False):
+        self.extensions = extensions
+        self.flights = 0
         self.raw = sock
         self.sock = CountingSocket(sock)
         self.number = number
@@ -254,6 +269,31 @@ class Session:
         self.tls = tls              # None, "implicit" or "starttls"
         self.context = context
         self.secure = False
+
+    def send(self, data):
+        self.flights += 1
+        self.sock.sendall(data)
+
+    def ehlo(self):
+        reply = (self.EHLO_STARTTLS if self.tls == "starttls" and not self.secure
+                 else self.EHLO_REPLY)
+        if not self.extensions:
+            return reply
+        more = b"250-CHUNKING\r\n"
+        if self.secure or self.tls in (None, "off"):
+            more += b"250-AUTH PLAIN\r\n"
+        return reply.replace(b"250 HELP\r\n", more + b"250 HELP\r\n")
+
+    def read_exact(self, n):
+        """n octets after the BDAT line: what is buffered, then the socket."""
+        got = bytearray(self.inbuf[:n])
+        self.inbuf = self.inbuf[n:]
+        while len(got) < n:
+            chunk = self.sock.recv(min(1 << 20, n - len(got)))
+            if not chunk:
+                raise EOFError("connection closed inside BDAT")
+            got += chunk
+        return len(got)
 
     def start_tls(self):
         self.sock = TLSStream(self.raw, self.context, True)
@@ -284,14 +324,26 @@ class Session:
     def run(self):
         if self.tls == "implicit":
             self.start_tls()
-        self.sock.sendall(b"220 sink.bench.test ESMTP benchmark sink\r\n")
+        self.send(b"220 sink.bench.test ESMTP benchmark sink\r\n")
         out = []
         for line in self.lines():
             s = self.sock
             verb = line[:4].upper()
             if verb in (b"EHLO",):
-                out.append(self.EHLO_STARTTLS if self.tls == "starttls"
-                           and not self.secure else self.EHLO_REPLY)
+                out.append(self.ehlo())
+            elif self.extensions and verb == b"AUTH":
+                out.append(b"235 2.7.0 authenticated\r\n")
+            elif self.extensions and verb == b"BDAT":
+                words = line.split()
+                t0 = time.perf_counter()
+                count = self.read_exact(int(words[1]))
+                if len(words) > 2 and words[2].upper() == b"LAST":
+                    emit("MSG %d %d %.6f %.6f %d" % (self.number, count,
+                                                     time.perf_counter() - t0, 0.0, 0))
+                    emit("FLIGHTS %d %d" % (self.number, self.flights + 1))
+                    out.append(b"250 2.0.0 accepted and discarded\r\n")
+                else:
+                    out.append(b"250 2.0.0 chunk ok\r\n")
             elif (line.upper() == b"STARTTLS" and self.tls == "starttls"
                   and not self.secure):
                 if self.inbuf:
@@ -299,7 +351,7 @@ class Session:
                     # TLS session: refuse, as a real server must.
                     raise ValueError("data pipelined after STARTTLS")
                 out.append(b"220 2.0.0 ready to start TLS\r\n")
-                s.sendall(b"".join(out))
+                self.send(b"".join(out))
                 out = []
                 self.start_tls()
                 continue
@@ -313,7 +365,7 @@ class Session:
                 out.append(b"250 2.0.0 ok\r\n")
             elif verb == b"DATA":
                 out.append(b"354 end with <CRLF>.<CRLF>\r\n")
-                s.sendall(b"".join(out))
+                self.send(b"".join(out))
                 out = []
                 reads0 = s.reads
                 t0 = time.perf_counter()
@@ -324,21 +376,23 @@ class Session:
                 dt = time.perf_counter() - t0
                 emit("MSG %d %d %.6f %.6f %d" % (self.number, count, dt, cpu,
                                                  s.reads - reads0))
+                if self.extensions:
+                    emit("FLIGHTS %d %d" % (self.number, self.flights + 1))
                 out.append(b"250 2.0.0 accepted and discarded\r\n")
             elif verb == b"QUIT":
                 out.append(b"221 2.0.0 bye\r\n")
-                s.sendall(b"".join(out))
+                self.send(b"".join(out))
                 s.close_notify()
                 return
             else:
                 out.append(b"502 5.5.2 command not implemented\r\n")
             # Pipelining: answer only when no further command is buffered.
             if b"\n" not in self.inbuf:
-                s.sendall(b"".join(out))
+                self.send(b"".join(out))
                 out = []
 
 
-def serve(sock, quickack, tls, context, counter):
+def serve(sock, quickack, tls, context, counter, extensions=False):
     while True:
         conn, _ = sock.accept()
         with _out_lock:
@@ -346,14 +400,14 @@ def serve(sock, quickack, tls, context, counter):
             number = counter[0]
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         t = threading.Thread(target=session_thread,
-                             args=(conn, number, quickack, tls, context),
+                             args=(conn, number, quickack, tls, context, extensions),
                              daemon=True)
         t.start()
 
 
-def session_thread(conn, number, quickack, tls, context):
+def session_thread(conn, number, quickack, tls, context, extensions=False):
     try:
-        Session(conn, number, quickack, tls, context).run()
+        Session(conn, number, quickack, tls, context, extensions).run()
     except (OSError, EOFError, ValueError, ssl.SSLError) as exc:
         emit("ERR %d %s" % (number, " ".join(str(exc).split())))
     finally:
@@ -404,6 +458,9 @@ def main():
                     "style) or after STARTTLS (port 587 style)")
     ap.add_argument("--cert", help="server certificate (PEM), for --tls")
     ap.add_argument("--key", help="its private key (PEM), for --tls")
+    ap.add_argument("--extensions", action="store_true",
+                    help="also offer CHUNKING and AUTH PLAIN, and print FLIGHTS "
+                    "lines (bench/rtt)")
     args = ap.parse_args()
 
     context = None
@@ -421,7 +478,7 @@ def main():
     counter = [0]
     threads = [threading.Thread(target=serve, daemon=True,
                                 args=(sock, args.quickack, args.tls, context,
-                                      counter))
+                                      counter, args.extensions))
                for sock in socks]
     for t in threads:
         t.start()

@@ -40,7 +40,30 @@ struct conn {
 	int64_t		 session_deadline;
 	const char	*step;
 	uint64_t	 sent;
+	bool		 corked;	/* TCP_CORK set: see conn_cork() */
 };
+
+/* What was held back goes now: nothing may wait for a reply behind it. */
+static void
+uncork(struct conn *c)
+{
+	int zero = 0;
+
+	if (!c->corked)
+		return;
+	(void)setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &zero, sizeof(zero));
+	c->corked = false;
+}
+
+void
+conn_cork(struct conn *c)
+{
+	int one = 1;
+
+	/* A Unix socket has no TCP_CORK; there is no segment to fill there. */
+	if (setsockopt(c->fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one)) == 0)
+		c->corked = true;
+}
 
 /* ------------------------------------------------------------ plain TCP */
 
@@ -129,6 +152,8 @@ poll_until(struct conn *c, short events, struct err *e)
 	int64_t		left;
 	int		rc;
 
+	if (events & POLLIN)
+		uncork(c);
 	for (;;) {
 		left = effective_deadline(c) - clock_ms();
 		if (left <= 0)
@@ -543,6 +568,7 @@ conn_flush(struct conn *c, struct err *e)
 		}
 	}
 	c->wlen = 0;
+	uncork(c);
 	return 0;
 }
 

@@ -106,6 +106,14 @@ char	*conn_reserve(struct conn *, size_t n, struct err *);
 void	 conn_commit(struct conn *, size_t n);
 int	conn_flush(struct conn *, struct err *);
 
+/*
+ * Holds what is written back (TCP_CORK) so that it leaves in as few
+ * segments as possible: the handshake's last flight together with the
+ * first command inside TLS.  The next conn_flush(), or any wait for
+ * input, lets it go.
+ */
+void	conn_cork(struct conn *);
+
 /* Replaces the transport (after a TLS handshake); ctx is borrowed. */
 void	conn_set_transport(struct conn *, const struct conn_transport *,
 	    void *ctx);

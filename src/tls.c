@@ -561,6 +561,12 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
 		gnutls_dh_set_prime_bits(s->session,
 		    (unsigned)t->cfg.min_dh_prime_bits);
 	gnutls_transport_set_int(s->session, conn_fd(c));
+	/*
+	 * Each flight in one segment where it fits, and the last one (the
+	 * client's Finished) with the first command after it: every wait
+	 * for the server uncorks (conn.c).
+	 */
+	conn_cork(c);
 
 	/*
 	 * Non-blocking: every GNUTLS_E_AGAIN waits in poll() under the
@@ -578,6 +584,7 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
 		if (rc == GNUTLS_E_AGAIN || rc == GNUTLS_E_INTERRUPTED) {
 			if (conn_wait(c, direction(s->session), e) == -1)
 				goto fail;
+			conn_cork(c);	/* the wait let the last flight go */
 			continue;
 		}
 		if (!gnutls_error_is_fatal(rc))

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "account.h"
+#include "envelope.h"
 #include "clock.h"
 #include "resolve.h"
 #include "auth.h"
@@ -477,12 +478,24 @@ resolve_helo(struct run_account *ra, struct err *e)
 {
 	const char *d;
 
-	if (ra->acct->domain != NULL && *ra->acct->domain != '\0')
-		return expand_patterns(ra->acct->domain, "domain", "HCM",
-		    ra->timeout_s, &ra->helo, e);
-	d = ra->envelope_from ? rfc5322_addr_domain(ra->envelope_from) : NULL;
-	ra->helo = xstrdup(d != NULL && *d != '\0' && d[0] != '[' ? d :
-	    "localhost");
+	char		*ascii;
+
+	if (ra->acct->domain != NULL && *ra->acct->domain != '\0') {
+		if (expand_patterns(ra->acct->domain, "domain", "HCM",
+		    ra->timeout_s, &ra->helo, e) == -1)
+			return -1;
+	} else {
+		d = ra->envelope_from ? rfc5322_addr_domain(ra->envelope_from) :
+		    NULL;
+		ra->helo = xstrdup(d != NULL && *d != '\0' && d[0] != '[' ? d :
+		    "localhost");
+	}
+	/* EHLO takes a domain in ASCII: an IDN goes as its A-label. */
+	if ((ascii = envelope_domain_ascii(ra->helo)) == NULL)
+		return err_set(e, ERR_CONFIG, _("the EHLO domain '%s' cannot be "
+		    "written in ASCII (IDNA)"), ra->helo);
+	free(ra->helo);
+	ra->helo = ascii;
 	return 0;
 }
 

@@ -26,6 +26,7 @@ struct auth {
 	int		 steps;
 	bool		 complete;	/* our last message is out, server checked */
 	bool		 started;	/* the first message (or step) happened */
+	bool		 started_step;	/* a gsasl step succeeded once */
 	char		 server_error[512];
 };
 
@@ -288,6 +289,18 @@ gsasl_round(struct auth *a, const char *in, size_t inlen, char **b64,
 			secret_wipe(raw, rawlen);
 			gsasl_free(raw);
 		}
+		/*
+		 * GSSAPI's first step fails here without a usable ticket or
+		 * service name: the user's credentials, not the server's
+		 * protocol.
+		 */
+		if (!a->started_step && (rc == GSASL_GSSAPI_INIT_SEC_CONTEXT_ERROR ||
+		    rc == GSASL_GSSAPI_ACQUIRE_CRED_ERROR ||
+		    rc == GSASL_GSSAPI_IMPORT_NAME_ERROR))
+			return err_set(e, ERR_NOPERM, _("AUTH %s: no usable Kerberos "
+			    "credentials for this server (a ticket from kinit, for "
+			    "the service smtp on this host name?): %s"), a->mech,
+			    gsasl_strerror(rc));
 		return err_set(e, rc == GSASL_AUTHENTICATION_ERROR ?
 		    ERR_NOPERM : ERR_PROTOCOL, rc == GSASL_AUTHENTICATION_ERROR ?
 		    _("AUTH %s: the server failed to prove it knows the "
@@ -295,6 +308,7 @@ gsasl_round(struct auth *a, const char *in, size_t inlen, char **b64,
 		    gsasl_strerror(rc));
 	}
 	a->complete = rc == GSASL_OK;
+	a->started_step = true;
 	rc = encode(raw != NULL ? raw : "", rawlen, b64, e);
 	if (raw != NULL) {
 		secret_wipe(raw, rawlen);

@@ -91,6 +91,34 @@ envelope_check(const char *addr, const char *what, enum err_kind kind,
 	return 0;
 }
 
+/* RFC 5891 with the UTS 46 mapping: libidn2's IDN2_OK, or its error. */
+static int
+to_ascii(const char *domain, char **out)
+{
+	char	*ace = NULL;
+	int	 rc;
+
+	*out = NULL;
+	if (!envelope_needs_utf8(domain)) {
+		*out = xstrdup(domain);
+		return IDN2_OK;
+	}
+	rc = idn2_to_ascii_8z(domain, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
+	if (rc == IDN2_OK) {
+		*out = xstrdup(ace);
+		idn2_free(ace);
+	}
+	return rc;
+}
+
+char *
+envelope_domain_ascii(const char *domain)
+{
+	char *out;
+
+	return to_ascii(domain, &out) == IDN2_OK ? out : NULL;
+}
+
 /*
  * The address as it goes on the wire: a domain with non-ASCII (a U-label)
  * becomes its A-label (RFC 5891, IDNA2008 with the UTS 46 mapping), so a
@@ -101,19 +129,18 @@ wire_form(const char *addr, const char *what, enum err_kind kind,
     struct err *e)
 {
 	const char	*dom = rfc5322_addr_domain(addr);
-	char		*ace = NULL, *out;
+	char		*ace, *out;
 	int		 rc;
 
 	if (dom == NULL || *dom == '[' || !envelope_needs_utf8(dom))
 		return xstrdup(addr);
-	rc = idn2_to_ascii_8z(dom, &ace, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT);
-	if (rc != IDN2_OK) {
+	if ((rc = to_ascii(dom, &ace)) != IDN2_OK) {
 		err_set(e, kind, _("%s address '%s': the domain cannot be written "
 		    "in ASCII (IDNA): %s"), what, addr, idn2_strerror(rc));
 		return NULL;
 	}
 	out = xasprintf("%.*s%s", (int)(dom - addr), addr, ace);
-	idn2_free(ace);
+	free(ace);
 	if (strlen(out) > PATH_MAX_OCTETS) {
 		err_set(e, kind, _("%s address is longer than %d octets"), what,
 		    PATH_MAX_OCTETS);

@@ -34,6 +34,12 @@ void	envelope_release(struct envelope *);
 int	envelope_check(const char *addr, const char *what, enum err_kind,
 	    struct err *);
 
+/*
+ * The domain as it may go on the wire or in a header: itself when ASCII,
+ * else its A-label; NULL when IDNA cannot write it in ASCII.  Allocated.
+ */
+char	*envelope_domain_ascii(const char *domain);
+
 /* Does the address (as stored) need SMTPUTF8: any octet above 127? */
 bool	envelope_needs_utf8(const char *addr);
 

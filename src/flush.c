@@ -395,9 +395,19 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		struct smtp_source	src;
 		struct smtp_result	res;
 		struct submit_job	j;
-		char			*rcpt = (char *)(uintptr_t)to;
+		char			*rcpt;
 		bool			 done1;
+		struct envelope		 env;
 
+		/* The address as it goes on the wire (an IDN as its A-label). */
+		envelope_init(&env);
+		if (envelope_add_rcpt(&env, to, ERR_CONFIG, &ne) == -1) {
+			submit_warn(NULL, ne.text);
+			envelope_release(&env);
+			buf_release(&b);
+			return;
+		}
+		rcpt = env.rcpts[0];
 		memset(&src, 0, sizeof(src));
 		src.read = mem_read;
 		src.rewind = mem_rewind;
@@ -419,7 +429,7 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 		j.src = &src;
 		j.done = &done1;
 		j.smtputf8 = envelope_needs_utf8(m->sender) ||
-		    envelope_needs_utf8(to);
+		    envelope_needs_utf8(rcpt);
 		if (submit(&j, &res, &ne) == -1) {
 			char	 why2[ERR_TEXT_MAX + ERR_SERVER_MAX + 8];
 			char	*w;
@@ -430,6 +440,7 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
 			submit_warn(NULL, w);
 			free(w);
 		}
+		envelope_release(&env);
 	}
 	buf_release(&b);
 }
@@ -441,15 +452,11 @@ notify(const struct options *o, const struct run_account *ra, bool resolved,
  * no retry sends it to them twice.
  */
 static void
-drop_delivered(struct queue_meta *m, const bool *done, size_t ndone)
+drop_delivered(struct queue_meta *m, const bool *done)
 {
 	size_t	i, k = 0;
-	char	*w;
 
-	w = xasprintf(_("%s: sent to %zu of %zu recipients; the others stay "
-	    "with the item"), m->id, ndone, m->nrcpts);
-	submit_warn(NULL, w);
-	free(w);
+	submit_warn_delivered(m->id, m->rcpts, m->nrcpts, done);
 	for (i = 0; i < m->nrcpts; i++) {
 		if (done[i])
 			free(m->rcpts[i]);
@@ -532,7 +539,7 @@ failed:
 	now = time(NULL);
 	flush_reason(e, why, sizeof(why));
 	if (res.delivered > 0 && res.delivered < m->nrcpts)
-		drop_delivered(m, j.done, res.delivered);
+		drop_delivered(m, j.done);
 	if (first && !queue_on_first(e)) {
 		/* Refused at once: the caller hears it as without a queue. */
 		if (queue_item_done(it, &qe) == -1)

@@ -118,13 +118,16 @@ static char *
 msgid_domain(const struct run_account *ra)
 {
 	const char	*d = ra->acct->domain;
-	char		 host[256];
+	char		 host[256], *ascii;
 
-	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0)
-		return xstrdup(d);
+	/* In ASCII: a raw IDN in Message-ID would make the header UTF-8. */
+	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0 &&
+	    (ascii = envelope_domain_ascii(d)) != NULL)
+		return ascii;
 	d = rfc5322_addr_domain(ra->envelope_from);
-	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0)
-		return xstrdup(d);
+	if (d != NULL && *d != '\0' && strcmp(d, "localhost") != 0 &&
+	    (ascii = envelope_domain_ascii(d)) != NULL)
+		return ascii;
 	memset(host, 0, sizeof(host));
 	if (gethostname(host, sizeof(host) - 1) == 0 &&
 	    strchr(host, '.') != NULL && strpbrk(host, "<>@ \r\n") == NULL)
@@ -241,7 +244,7 @@ needs_smtputf8(const struct envelope *env, const struct msg *m)
 {
 	size_t i;
 
-	if (envelope_needs_utf8(env->sender) || msg_header_has_8bit(m))
+	if (envelope_needs_utf8(env->sender) || msg_header_is_utf8(m))
 		return true;
 	for (i = 0; i < env->nrcpts; i++)
 		if (envelope_needs_utf8(env->rcpts[i]))
@@ -362,31 +365,6 @@ struct txn {
  * arrives already complete (a lone "." in it is content).
  */
 
-/*
- * After a failure, the recipients that have the message anyway (an LMTP
- * server refusing some after the data): said, so nobody resends to them.
- */
-static void
-warn_delivered(char *const *rcpts, size_t n, const bool *done)
-{
-	char	list[400], *w;
-	size_t	i, k = 0, o = 0;
-
-	list[0] = '\0';
-	for (i = 0; i < n; i++) {
-		if (!done[i])
-			continue;
-		if (o < sizeof(list))
-			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
-			    k > 0 ? " " : "", rcpts[i]);
-		k++;
-	}
-	if (o >= sizeof(list))
-		memcpy(list + sizeof(list) - 4, "...", 4);
-	w = xasprintf(_("sent to %zu of %zu recipients: %s"), k, n, list);
-	submit_warn(NULL, w);
-	free(w);
-}
 static int
 run(const struct options *base, int in, const struct txn *txn, struct err *e)
 {
@@ -517,7 +495,7 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	job.done = xcalloc(env.nrcpts > 0 ? env.nrcpts : 1, sizeof(bool));
 	rc = submit(&job, &res, e);
 	if (rc != 0 && res.delivered > 0)
-		warn_delivered(env.rcpts, env.nrcpts, job.done);
+		submit_warn_delivered(NULL, env.rcpts, env.nrcpts, job.done);
 	free(job.done);
 out:
 	if (log_it)

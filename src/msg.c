@@ -14,6 +14,7 @@
 #include "msg.h"
 #include "msgid.h"
 #include "nls.h"
+#include "rfc5322.h"
 #include "xalloc.h"
 
 #define READ_CHUNK	(64 * 1024)
@@ -527,14 +528,24 @@ msg_header_length(const struct msg *m)
 }
 
 bool
-msg_header_has_8bit(const struct msg *m)
+msg_header_is_utf8(const struct msg *m)
 {
-	size_t i;
+	const unsigned char	*p = (const unsigned char *)m->out.data;
+	size_t			 i = 0, k;
+	unsigned long		 cp;
+	bool			 any = false;
 
-	for (i = 0; i < m->out.len; i++)
-		if ((unsigned char)m->out.data[i] >= 0x80)
-			return true;
-	return false;
+	while (i < m->out.len) {
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if ((k = rfc5322_utf8_len(p + i, m->out.len - i, &cp)) == 0)
+			return false;
+		any = true;
+		i += k;
+	}
+	return any;
 }
 
 unsigned long

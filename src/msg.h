@@ -87,8 +87,13 @@ int	msg_check_ahead(struct msg *, unsigned enc_flags, struct err *);
 ssize_t	msg_read(struct msg *, char *buf, size_t len, struct err *);
 /* Bytes msg_read() returns before the body starts. */
 size_t	msg_header_length(const struct msg *);
-/* Whether the header block (as it will be sent) has raw 8-bit octets. */
-bool	msg_header_has_8bit(const struct msg *);
+/*
+ * Whether the header block (as it will be sent) is UTF-8 beyond ASCII
+ * (RFC 6532): some octet above 127, and every such octet part of a
+ * well-formed UTF-8 sequence.  Other 8-bit text (Latin-1, say) is not
+ * UTF-8 and is not said to be.
+ */
+bool	msg_header_is_utf8(const struct msg *);
 /* The input line number of the first body line. */
 unsigned long msg_body_line(const struct msg *);
 

@@ -83,7 +83,7 @@ set_step(struct session *s, int tenths, const char *step)
 static int
 queue_cmd(struct session *s, struct err *e, const char *fmt, ...)
 {
-	char	line[1024];
+	char	line[4096];
 	va_list	ap;
 	int	n;
 
@@ -346,7 +346,7 @@ static const char *
 mail_params(struct session *s, char *out, size_t size)
 {
 	const struct smtp_params	*p = s->p;
-	char				 x[256];
+	char				 x[512];
 	size_t				 o = 0;
 
 	out[0] = '\0';
@@ -371,7 +371,7 @@ static const char *
 rcpt_params(struct session *s, const char *rcpt, char *out, size_t size)
 {
 	const struct smtp_params	*p = s->p;
-	char				 x[512], notify[64];
+	char				 x[2048], notify[64];
 	size_t				 i, o = 0;
 
 	out[0] = '\0';
@@ -604,7 +604,8 @@ settle(struct session *s, struct txn *x, struct reply *r, int tenths_send,
 		enum smtp_stage st = x->q[i].st;
 
 		if (read_reply(s, r, st == STAGE_DATA ? T_DATA :
-		    st == STAGE_EOD ? T_EOD : T_COMMAND, wait_step(st), e) == -1 ||
+		    st == STAGE_EOD || st == STAGE_EOD_RCPT ? T_EOD : T_COMMAND,
+		    wait_step(st), e) == -1 ||
 		    note_reply(s, x, i, r, e) == -1)
 			return -1;
 	}
@@ -778,7 +779,7 @@ transaction(struct session *s, struct txn *x, const char *sender,
     char *const *rcpts, size_t n, struct smtp_source *src,
     struct smtp_result *res, struct reply *r, struct err *e)
 {
-	char	params[700];
+	char	params[2600];
 	bool	bdat = s->caps.chunking && s->p->size > 0;
 	bool	commit_early = bdat && x->pipe && n == 1;
 	size_t	i, window = x->pipe ? PIPELINE_WINDOW : 1;

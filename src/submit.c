@@ -14,12 +14,37 @@
 #include "submit.h"
 #include "tls.h"
 #include "transcript.h"
+#include "xalloc.h"
 
 void
 submit_warn(void *ctx, const char *text)
 {
 	(void)ctx;
 	fprintf(stderr, "smtpsend: %s: %s\n", _("warning"), text);
+}
+
+void
+submit_warn_delivered(const char *id, char *const *rcpts, size_t n,
+    const bool *done)
+{
+	char	list[400], *w;
+	size_t	i, k = 0, o = 0;
+
+	list[0] = '\0';
+	for (i = 0; i < n; i++) {
+		if (!done[i])
+			continue;
+		if (o < sizeof(list))
+			o += (size_t)snprintf(list + o, sizeof(list) - o, "%s%s",
+			    k > 0 ? " " : "", rcpts[i]);
+		k++;
+	}
+	if (o >= sizeof(list))
+		memcpy(list + sizeof(list) - 4, "...", 4);
+	w = xasprintf(_("%s%ssent to %zu of %zu recipients: %s"),
+	    id != NULL ? id : "", id != NULL ? ": " : "", k, n, list);
+	submit_warn(NULL, w);
+	free(w);
 }
 
 /* The TLS context for the account, or NULL when tls is off. */
@@ -66,6 +91,7 @@ set_smtp_params(struct smtp_params *sp, const struct run_account *ra,
 	sp->tr = tr;
 	sp->tls = tls;
 	sp->starttls = ra->acct->tls_starttls;
+	sp->lmtp = ra->acct->protocol == PROTO_LMTP;
 }
 
 /*
@@ -129,7 +155,6 @@ submit(const struct submit_job *j, struct smtp_result *res, struct err *e)
 	sp.envid = j->envid;
 	sp.body = j->body;
 	sp.size = j->size;
-	sp.lmtp = ra->acct->protocol == PROTO_LMTP;
 	sp.smtputf8 = j->smtputf8;
 	if (ra->acct->auth != NULL) {
 		sp.auth = &ac;

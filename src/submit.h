@@ -49,6 +49,14 @@ void	submit_log(const struct run_account *, const char *sender,
 	    char *const *rcpts, size_t nrcpts, const struct smtp_result *,
 	    const struct err *, const char *queue_id, const char *queue_state);
 
+/*
+ * After a failure, the recipients that have the message anyway (an LMTP
+ * server refusing some after the data, a server taking only so many at a
+ * time), as a warning: "[ID: ]sent to K of N recipients: a@x b@y".
+ */
+void	submit_warn_delivered(const char *id, char *const *rcpts, size_t n,
+	    const bool *done);
+
 /* "smtpsend: warning: TEXT" on standard error. */
 void	submit_warn(void *ctx, const char *text);
 

@@ -126,9 +126,15 @@ trouble_reply(struct err *e, enum smtp_stage st, const struct reply *r,
 		    _("server refuses connections"));
 		break;
 	case STAGE_AUTH:
-		err_set(e, kind, temp ?
-		    _("server temporarily refused to authenticate '%s'") :
-		    _("server refused to authenticate '%s'"), subject ? subject : "");
+		/* GSSAPI and EXTERNAL have no user name to show. */
+		if (subject == NULL || *subject == '\0')
+			err_set(e, kind, temp ?
+			    _("server temporarily refused to authenticate us") :
+			    _("server refused to authenticate us"));
+		else
+			err_set(e, kind, temp ?
+			    _("server temporarily refused to authenticate '%s'") :
+			    _("server refused to authenticate '%s'"), subject);
 		break;
 	case STAGE_MAIL:
 		err_set(e, kind, temp ?

@@ -199,6 +199,10 @@ CASES = \
 	tests/cases/2087-smtputf8-missing.case \
 	tests/cases/2088-smtputf8-header.case \
 	tests/cases/2089-utf8-address-bad.case \
+	tests/cases/2090-idn-sender.case \
+	tests/cases/2091-lmtp-slow-replies.case \
+	tests/cases/2092-lmtp-serverinfo.case \
+	tests/cases/2093-latin1-header.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

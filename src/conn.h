@@ -29,7 +29,7 @@
 
 #define CONN_LINE_MAX		8192		/* longest reply line accepted */
 #define CONN_RBUF_SIZE		(64 * 1024)
-#define CONN_WBUF_SIZE		(256 * 1024)
+#define CONN_WBUF_SIZE		(128 * 1024)
 
 struct conn_transport {
 	const char *name;		/* "tcp", "tls" */

@@ -492,6 +492,8 @@ run(const struct options *base, int in, const struct txn *txn, struct err *e)
 	    SMTP_BODY_UNKNOWN;
 	job.src = &src;
 	job.smtputf8 = needs_smtputf8(&env, m);
+	/* Standard input a regular file: its size is known, SIZE and BDAT. */
+	job.size = msg_wire_size(m, src.enc_flags);
 	job.done = xcalloc(env.nrcpts > 0 ? env.nrcpts : 1, sizeof(bool));
 	rc = submit(&job, &res, e);
 	if (rc != 0 && res.delivered > 0)

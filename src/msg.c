@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -18,6 +19,7 @@
 #include "xalloc.h"
 
 #define READ_CHUNK	(64 * 1024)
+#define CHECK_PIECE	(16 * 1024)
 
 /* One header field: all its lines, each ending in "\n", in msg->hdr. */
 struct field {
@@ -100,8 +102,12 @@ ahead_reserve(struct msg *m, size_t n)
 		if (m->ahead_cap - m->ahead_len >= n)
 			return;
 	}
-	while (m->ahead_cap - m->ahead_len < n)
-		m->ahead_cap = m->ahead_cap ? m->ahead_cap * 2 : READ_CHUNK;
+	/*
+	 * Exactly what is needed, in whole chunks: doubling would take the
+	 * look-ahead past MSG_PREFETCH to twice that, all of it resident.
+	 */
+	m->ahead_cap = (m->ahead_len + n + READ_CHUNK - 1) / READ_CHUNK *
+	    READ_CHUNK;
 	m->ahead = xrealloc(m->ahead, m->ahead_cap);
 }
 
@@ -111,8 +117,13 @@ read_ahead(struct msg *m, struct err *e)
 {
 	ssize_t n;
 
-	ahead_reserve(m, READ_CHUNK);
-	n = read_input(m, m->ahead + m->ahead_len, READ_CHUNK, e);
+	size_t want = READ_CHUNK, held = m->ahead_len - m->ahead_pos;
+
+	/* The look-ahead stops at MSG_PREFETCH exactly (see ahead_reserve). */
+	if (held < MSG_PREFETCH && MSG_PREFETCH - held < want)
+		want = MSG_PREFETCH - held;
+	ahead_reserve(m, want);
+	n = read_input(m, m->ahead + m->ahead_len, want, e);
 	if (n > 0)
 		m->ahead_len += (size_t)n;
 	return n;
@@ -482,17 +493,77 @@ msg_check_ahead(struct msg *m, unsigned enc_flags, struct err *e)
 	while (!m->eof && m->ahead_len - m->ahead_pos < MSG_PREFETCH)
 		if ((n = read_ahead(m, e)) == -1)
 			return -1;
-	scratch = xmalloc(DATA_ENC_BOUND(READ_CHUNK));
+	/* Small pieces: the output is only looked at, and would be resident. */
+	scratch = xmalloc(DATA_ENC_BOUND(CHECK_PIECE));
 	data_enc_init(&enc, enc_flags, m->body_line);
 	for (off = m->ahead_pos; off < m->ahead_len && rc == 0; off += used) {
 		piece = m->ahead_len - off;
-		if (piece > READ_CHUNK)
-			piece = READ_CHUNK;
+		if (piece > CHECK_PIECE)
+			piece = CHECK_PIECE;
 		rc = data_enc_feed(&enc, m->ahead + off, piece, &used, scratch,
 		    &outlen, e);
 	}
 	free(scratch);
 	return rc == -1 ? -1 : 0;
+}
+
+/* Feeds p[0..n) to the encoder in small pieces; 1 at a lone ".", -1. */
+static int
+size_feed(struct data_enc *enc, const char *p, size_t n, char *out)
+{
+	struct err	ignored;
+	size_t		off, used, outlen, piece;
+	int		rc = 0;
+
+	err_init(&ignored);
+	for (off = 0; off < n && rc == 0; off += used) {
+		piece = n - off < CHECK_PIECE ? n - off : CHECK_PIECE;
+		rc = data_enc_feed(enc, p + off, piece, &used, out, &outlen,
+		    &ignored);
+	}
+	return rc;
+}
+
+uint64_t
+msg_wire_size(struct msg *m, unsigned enc_flags)
+{
+	struct data_enc	 enc;
+	struct stat	 st;
+	char		*in, *out;
+	off_t		 pos;
+	ssize_t		 n = 0;
+	int		 rc;
+
+	/*
+	 * A second pass costs a read of the rest: worth it for the usual
+	 * message (SIZE, BDAT), not for a large one that would stream anyway.
+	 */
+	if (!m->fixed || fstat(m->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
+	    (pos = lseek(m->fd, 0, SEEK_CUR)) == -1 ||
+	    st.st_size - pos > MSG_SIZE_PASS_MAX)
+		return 0;
+	in = xmalloc(CHECK_PIECE);
+	out = xmalloc(DATA_ENC_BOUND(CHECK_PIECE));
+	data_enc_init(&enc, enc_flags, 1);
+	rc = size_feed(&enc, m->out.data + m->out_pos, m->out.len - m->out_pos,
+	    out);
+	if (rc == 0)
+		rc = size_feed(&enc, m->ahead + m->ahead_pos,
+		    m->ahead_len - m->ahead_pos, out);
+	/* pread: the offset the message is read from later stays put. */
+	while (rc == 0 && !m->eof &&
+	    (n = pread(m->fd, in, CHECK_PIECE, pos)) > 0) {
+		pos += n;
+		rc = size_feed(&enc, in, (size_t)n, out);
+	}
+	free(in);
+	if (rc == -1 || n == -1) {
+		free(out);
+		return 0;	/* the send reports what is wrong */
+	}
+	(void)data_enc_finish(&enc, out);
+	free(out);
+	return enc.nbytes;
 }
 
 ssize_t

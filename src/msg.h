@@ -24,13 +24,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "err.h"
 #include "rfc5322.h"
 
 #define MSG_HEADER_MAX	(1024 * 1024)
-#define MSG_PREFETCH	(256 * 1024)
+#define MSG_PREFETCH	(128 * 1024)
+#define MSG_SIZE_PASS_MAX (1024 * 1024)	/* msg_wire_size() reads this again */
 
 struct msg;
 
@@ -85,6 +87,17 @@ int	msg_check_ahead(struct msg *, unsigned enc_flags, struct err *);
  * body.  Returns > 0, 0 at the end, -1 on a read error (ERR_IOERR).
  */
 ssize_t	msg_read(struct msg *, char *buf, size_t len, struct err *);
+
+/*
+ * After msg_fixup(): the octets of the whole message as sent without
+ * dot-stuffing (CRLF line ends, up to a lone "." with DATA_DOT_ENDS_INPUT
+ * in enc_flags), which SIZE declares and BDAT announces, when the rest of
+ * the input can be read again without being consumed: a regular file,
+ * with at most MSG_SIZE_PASS_MAX octets left after the read-ahead.
+ * 0 when it cannot be known (a pipe) or the input is faulty (the send
+ * then says why).  Nothing is consumed.
+ */
+uint64_t msg_wire_size(struct msg *, unsigned enc_flags);
 /* Bytes msg_read() returns before the body starts. */
 size_t	msg_header_length(const struct msg *);
 /*

@@ -45,7 +45,7 @@
 /* At most this many commands are sent before their replies are read. */
 #define PIPELINE_WINDOW		100
 
-#define BODY_CHUNK	(64 * 1024)
+#define BODY_CHUNK	(32 * 1024)
 
 struct session {
 	const struct smtp_params *p;

@@ -203,6 +203,7 @@ CASES = \
 	tests/cases/2091-lmtp-slow-replies.case \
 	tests/cases/2092-lmtp-serverinfo.case \
 	tests/cases/2093-latin1-header.case \
+	tests/cases/2094-size-from-file.case \
 	tests/cases/3001-tls-default-stripped.case \
 	tests/cases/3002-starttls-good.case \
 	tests/cases/3003-implicit-good.case \

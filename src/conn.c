@@ -41,6 +41,7 @@ struct conn {
 	const char	*step;
 	uint64_t	 sent;
 	bool		 corked;	/* TCP_CORK set: see conn_cork() */
+	size_t		 unit;		/* see conn_set_write_unit(); 0: none */
 };
 
 /* What was held back goes now: nothing may wait for a reply behind it. */
@@ -572,6 +573,33 @@ conn_flush(struct conn *c, struct err *e)
 	return 0;
 }
 
+void
+conn_set_write_unit(struct conn *c, size_t unit)
+{
+	c->unit = unit;
+}
+
+/*
+ * Room for n more bytes because the buffer is full, not because the
+ * caller wants the bytes out: only whole units go (whole TLS records),
+ * the tail waits for the next ones.
+ */
+static int
+make_room(struct conn *c, size_t n, struct err *e)
+{
+	size_t keep = c->unit > 0 && c->wlen > c->unit ? c->wlen % c->unit : 0;
+	size_t sent = c->wlen - keep;
+
+	if (keep == 0 || CONN_WBUF_SIZE - keep < n)
+		return conn_flush(c, e);
+	c->wlen = sent;
+	if (conn_flush(c, e) == -1)
+		return -1;
+	memmove(c->wbuf, c->wbuf + sent, keep);
+	c->wlen = keep;
+	return 0;
+}
+
 char *
 conn_reserve(struct conn *c, size_t n, struct err *e)
 {
@@ -579,7 +607,7 @@ conn_reserve(struct conn *c, size_t n, struct err *e)
 		err_set(e, ERR_SOFTWARE, "conn_reserve: %zu bytes", n);
 		return NULL;
 	}
-	if (CONN_WBUF_SIZE - c->wlen < n && conn_flush(c, e) == -1)
+	if (CONN_WBUF_SIZE - c->wlen < n && make_room(c, n, e) == -1)
 		return NULL;
 	return c->wbuf + c->wlen;
 }
@@ -599,7 +627,7 @@ conn_write(struct conn *c, const void *p, size_t n, struct err *e)
 	while (n > 0) {
 		room = CONN_WBUF_SIZE - c->wlen;
 		if (room == 0) {
-			if (conn_flush(c, e) == -1)
+			if (make_room(c, 1, e) == -1)
 				return -1;
 			continue;
 		}

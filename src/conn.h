@@ -114,6 +114,13 @@ int	conn_flush(struct conn *, struct err *);
  */
 void	conn_cork(struct conn *);
 
+/*
+ * When the write buffer fills, send only whole multiples of unit (the
+ * TLS record size) and keep the rest, so a long body goes in full
+ * records; an explicit conn_flush() still sends everything.
+ */
+void	conn_set_write_unit(struct conn *, size_t unit);
+
 /* Replaces the transport (after a TLS handshake); ctx is borrowed. */
 void	conn_set_transport(struct conn *, const struct conn_transport *,
 	    void *ctx);

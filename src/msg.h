@@ -31,7 +31,7 @@
 #include "rfc5322.h"
 
 #define MSG_HEADER_MAX	(1024 * 1024)
-#define MSG_PREFETCH	(128 * 1024)
+#define MSG_PREFETCH	(64 * 1024)
 #define MSG_SIZE_PASS_MAX (1024 * 1024)	/* msg_wire_size() reads this again */
 
 struct msg;

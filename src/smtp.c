@@ -46,6 +46,7 @@
 #define PIPELINE_WINDOW		100
 
 #define BODY_CHUNK	(32 * 1024)
+#define BODY_SLICE	(4 * 1024)	/* input encoded per reservation */
 
 struct session {
 	const struct smtp_params *p;
@@ -640,13 +641,21 @@ body(struct session *s, struct txn *x, struct smtp_source *src,
 			break;
 		consumed += (size_t)n;
 		for (off = 0; off < (size_t)n && rc == 0; off += used) {
+			/*
+			 * Small slices, so the write buffer is nearly full
+			 * before it is flushed: flushes make TLS records, and
+			 * a half-empty buffer ends in a short one.
+			 */
+			size_t slice = (size_t)n - off < BODY_SLICE ?
+			    (size_t)n - off : BODY_SLICE;
+
 			set_step(s, T_BLOCK, _("the server to take the message"));
-			out = conn_reserve(s->c, DATA_ENC_BOUND((size_t)n - off), e);
+			out = conn_reserve(s->c, DATA_ENC_BOUND(slice), e);
 			if (out == NULL) {
 				salvage(s, x, e);
 				goto abort;
 			}
-			rc = data_enc_feed(&enc, in + off, (size_t)n - off, &used,
+			rc = data_enc_feed(&enc, in + off, slice, &used,
 			    out, &outlen, e);
 			if (rc == -1)
 				goto abort;

@@ -619,6 +619,7 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
 		goto fail;
 	}
 	conn_set_transport(c, &tls_transport, s);
+	conn_set_write_unit(c, 16384);	/* TLS's largest record */
 	*out = s;
 	return 0;
 fail:

@@ -530,7 +530,7 @@ msg_wire_size(struct msg *m, unsigned enc_flags)
 	struct data_enc	 enc;
 	struct stat	 st;
 	char		*in, *out;
-	off_t		 pos;
+	off_t		 pos, end;
 	ssize_t		 n = 0;
 	int		 rc;
 
@@ -550,12 +550,19 @@ msg_wire_size(struct msg *m, unsigned enc_flags)
 	if (rc == 0)
 		rc = size_feed(&enc, m->ahead + m->ahead_pos,
 		    m->ahead_len - m->ahead_pos, out);
-	/* pread: the offset the message is read from later stays put. */
-	while (rc == 0 && !m->eof &&
+	/*
+	 * pread: the offset the message is read from later stays put.  No
+	 * further than the file's size and one octet: a file that grows is
+	 * not counted (the message then streams).
+	 */
+	end = st.st_size + 1;
+	while (rc == 0 && !m->eof && pos < end &&
 	    (n = pread(m->fd, in, CHECK_PIECE, pos)) > 0) {
 		pos += n;
 		rc = size_feed(&enc, in, (size_t)n, out);
 	}
+	if (pos > st.st_size)
+		n = -1;		/* it grew, or st_size lied (/proc) */
 	free(in);
 	if (rc == -1 || n == -1) {
 		free(out);

@@ -649,6 +649,13 @@ body(struct session *s, struct txn *x, struct smtp_source *src,
 			size_t slice = (size_t)n - off < BODY_SLICE ?
 			    (size_t)n - off : BODY_SLICE;
 
+			/*
+			 * More input after all the octets announced (a file
+			 * that grew): stop before the next reservation could
+			 * send the last of them and complete the chunk.
+			 */
+			if (bdat && enc.nbytes >= limit)
+				goto toolong;
 			set_step(s, T_BLOCK, _("the server to take the message"));
 			out = conn_reserve(s->c, DATA_ENC_BOUND(slice), e);
 			if (out == NULL) {
@@ -699,8 +706,9 @@ body(struct session *s, struct txn *x, struct smtp_source *src,
 	x->data_sent = true;
 	return 0;
 toolong:
-	err_set(e, ERR_SOFTWARE, "BDAT: the message is not the %llu octets "
-	    "announced", (unsigned long long)limit);
+	err_set(e, ERR_IOERR, _("the message is not the %llu octets counted "
+	    "before sending (did the input change?); not sent"),
+	    (unsigned long long)limit);
 abort:
 	/*
 	 * No end of data may follow a failed input: the server must see the

@@ -134,6 +134,9 @@ def run(home, certs, port, implicit, password, args, stdin):
     os.chmod(conf, 0o600)
     wrapper = shlex.split(os.environ.get("SMTPSEND_WRAPPER", ""))
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LC_ALL": "C"}
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
     p = subprocess.run(wrapper + [os.environ["SMTPSEND"], "-C", conf] + args,
                        input=stdin, capture_output=True, env=env, timeout=60)
     return p.returncode, p.stderr.decode("utf-8", "replace")

@@ -248,6 +248,10 @@ def send(realm, server, home, extra=(), ccache=True):
            "KRB5_CONFIG": realm.env["KRB5_CONFIG"],
            "KRB5CCNAME": realm.env["KRB5CCNAME"] if ccache
            else "FILE:" + os.path.join(home, "no-ccache")}
+    # The sanitizer build's settings (scripts/test) reach the client.
+    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
+        if k in os.environ:
+            env[k] = os.environ[k]
     wrapper = shlex.split(os.environ.get("SMTPSEND_WRAPPER", ""))
     p = subprocess.run(wrapper + [os.environ["SMTPSEND"], "-C", conf] + list(extra)
                        + ["b@test"], input=b"Subject: gss\n\nbody\n", capture_output=True,

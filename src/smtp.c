@@ -182,61 +182,68 @@ quit(struct session *s)
 		(void)flush(s, T_QUIT, _("the server to take QUIT"), &ignored);
 }
 
+/* One command that waits for its reply: "VERB [ARG]", sent and answered. */
+static int
+ask(struct session *s, struct reply *r, const char *step, const char *verb,
+    const char *arg, struct err *e)
+{
+	if ((arg != NULL ? queue_cmd(s, e, "%s %s", verb, arg) :
+	    queue_cmd(s, e, "%s", verb)) == -1 ||
+	    flush(s, T_COMMAND, step, e) == -1 ||
+	    read_reply(s, r, T_COMMAND, step, e) == -1)
+		return -1;
+	return 0;
+}
+
+/* A refusal that ends the session: its error, and QUIT. */
+static int
+refused(struct session *s, enum smtp_stage st, const struct reply *r,
+    struct err *e)
+{
+	trouble_reply(e, st, r, NULL);
+	quit(s);
+	return -1;
+}
+
 static int
 greeting(struct session *s, struct reply *r, struct err *e)
 {
 	if (read_reply(s, r, T_GREETING, _("the greeting"), e) == -1)
 		return -1;
-	if (!trouble_is_success(STAGE_GREETING, r->code)) {
-		trouble_reply(e, STAGE_GREETING, r, NULL);
-		quit(s);
-		return -1;
-	}
+	if (!trouble_is_success(STAGE_GREETING, r->code))
+		return refused(s, STAGE_GREETING, r, e);
 	return 0;
 }
 
-/* EHLO, or HELO when the server does not understand EHLO (4.1.1.1). */
+/*
+ * EHLO, or HELO when the server does not understand EHLO (4.1.1.1); for
+ * LMTP, LHLO with nothing to fall back to (RFC 2033 4.1).
+ */
 static int
 hello(struct session *s, struct reply *r, struct err *e)
 {
 	if (s->p->lmtp) {
-		/* RFC 2033 4.1: LHLO, and nothing to fall back to. */
-		if (queue_cmd(s, e, "LHLO %s", s->p->helo) == -1 ||
-		    flush(s, T_COMMAND, _("the reply to LHLO"), e) == -1 ||
-		    read_reply(s, r, T_COMMAND, _("the reply to LHLO"), e) == -1)
+		if (ask(s, r, _("the reply to LHLO"), "LHLO", s->p->helo, e) == -1)
 			return -1;
-		if (!trouble_is_success(STAGE_LHLO, r->code)) {
-			trouble_reply(e, STAGE_LHLO, r, NULL);
-			quit(s);
-			return -1;
-		}
+		if (!trouble_is_success(STAGE_LHLO, r->code))
+			return refused(s, STAGE_LHLO, r, e);
 		reply_caps(r, &s->caps);
 		return 0;
 	}
-	if (queue_cmd(s, e, "EHLO %s", s->p->helo) == -1 ||
-	    flush(s, T_COMMAND, _("the reply to EHLO"), e) == -1 ||
-	    read_reply(s, r, T_COMMAND, _("the reply to EHLO"), e) == -1)
+	if (ask(s, r, _("the reply to EHLO"), "EHLO", s->p->helo, e) == -1)
 		return -1;
 	if (trouble_is_success(STAGE_EHLO, r->code)) {
 		reply_caps(r, &s->caps);
 		return 0;
 	}
-	if (r->code / 100 != 5) {
-		trouble_reply(e, STAGE_EHLO, r, NULL);
-		quit(s);
-		return -1;
-	}
+	if (r->code / 100 != 5)
+		return refused(s, STAGE_EHLO, r, e);
 	transcript_note(s->tr, _("EHLO not accepted; trying HELO"));
 	caps_init(&s->caps);
-	if (queue_cmd(s, e, "HELO %s", s->p->helo) == -1 ||
-	    flush(s, T_COMMAND, _("the reply to HELO"), e) == -1 ||
-	    read_reply(s, r, T_COMMAND, _("the reply to HELO"), e) == -1)
+	if (ask(s, r, _("the reply to HELO"), "HELO", s->p->helo, e) == -1)
 		return -1;
-	if (!trouble_is_success(STAGE_HELO, r->code)) {
-		trouble_reply(e, STAGE_HELO, r, NULL);
-		quit(s);
-		return -1;
-	}
+	if (!trouble_is_success(STAGE_HELO, r->code))
+		return refused(s, STAGE_HELO, r, e);
 	return 0;
 }
 
@@ -923,19 +930,14 @@ submit_message(struct session *s, struct txn *x, const char *sender,
 		x->done = done + first;
 		rc = transaction(s, x, sender, rcpts + first, n - first, src, res,
 		    r, e);
-		if (rc == -1 || outcome(s, x, rc, n - first, res, e) == -1) {
-			res->delivered = 0;
-			for (i = 0; i < n; i++)
-				res->delivered += done[i];
+		if (rc == -1 || outcome(s, x, rc, n - first, res, e) == -1)
 			return -1;
-		}
 		batch = x->split > 0 ? x->split : n - first;
 		for (i = 0; i < batch; i++)
 			done[first + i] = true;
 		if (x->split == 0)
 			break;
 		first += x->split;
-		res->delivered = first;
 		transcript_note(s->tr, _("the server takes %zu recipients at a "
 		    "time: %zu more in another transaction"), x->split, n - first);
 		if (src->rewind(src->ctx) == -1)
@@ -943,7 +945,6 @@ submit_message(struct session *s, struct txn *x, const char *sender,
 			    "again for the other recipients: %s"), strerror(errno));
 		txn_reset(x, n - first, true);
 	}
-	res->delivered = n;
 	return 0;
 }
 
@@ -1000,15 +1001,10 @@ upgrade(struct session *s, struct reply *r, bool enforce,
 {
 	size_t extra;
 
-	if (queue_cmd(s, e, "STARTTLS") == -1 ||
-	    flush(s, T_COMMAND, _("the reply to STARTTLS"), e) == -1 ||
-	    read_reply(s, r, T_COMMAND, _("the reply to STARTTLS"), e) == -1)
+	if (ask(s, r, _("the reply to STARTTLS"), "STARTTLS", NULL, e) == -1)
 		return -1;
-	if (!trouble_is_success(STAGE_STARTTLS, r->code)) {
-		trouble_reply(e, STAGE_STARTTLS, r, NULL);
-		quit(s);
-		return -1;
-	}
+	if (!trouble_is_success(STAGE_STARTTLS, r->code))
+		return refused(s, STAGE_STARTTLS, r, e);
 	if ((extra = conn_unread(s->c)) > 0) {
 		s->broken = true;
 		return err_set(e, ERR_PROTOCOL, _("%s sent %zu bytes after its "
@@ -1241,6 +1237,7 @@ session_submit(const struct smtp_params *p, bool no_pipe_auth,
 	struct tls_peer	 peer;
 	struct reply	*r = xmalloc(sizeof(*r));
 	struct txn	*x = xcalloc(1, sizeof(*x));
+	size_t		 i;
 	int		 rc = -1;
 
 	*again = 0;
@@ -1265,8 +1262,10 @@ session_submit(const struct smtp_params *p, bool no_pipe_auth,
 		if (x->auth_queued)
 			expect(x, STAGE_AUTH, p->auth->user);
 	}
-	if (submit_message(&s, x, sender, rcpts, nrcpts, done, src, res, r,
-	    e) == -1) {
+	rc = submit_message(&s, x, sender, rcpts, nrcpts, done, src, res, r, e);
+	for (i = 0; i < nrcpts; i++)
+		res->delivered += done[i];
+	if (rc == -1) {
 		*again = pipelined_auth_refused(x) ? x->auth_code : 0;
 		goto out;
 	}

@@ -619,7 +619,8 @@ tls_start(struct tls **out, struct tls_ctx *t, struct conn *c,
 		goto fail;
 	}
 	conn_set_transport(c, &tls_transport, s);
-	conn_set_write_unit(c, 16384);	/* TLS's largest record */
+	/* The largest record this session allows (16 KiB unless limited). */
+	conn_set_write_unit(c, gnutls_record_get_max_size(s->session));
 	*out = s;
 	return 0;
 fail:

@@ -250,6 +250,7 @@ CASES = \
 	tests/cases/3044-crl-not-revoked.case \
 	tests/cases/3045-bad-priorities.case \
 	tests/cases/3046-client-cert-pkcs11.case \
+	tests/cases/3047-tls-large-body.case \
 	tests/cases/4001-no-password.case \
 	tests/cases/4002-auth-plain.case \
 	tests/cases/4003-auth-login.case \

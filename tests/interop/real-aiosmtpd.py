@@ -15,7 +15,6 @@ SMTPSEND_WRAPPER (e.g. valgrind; may be empty).
 """
 
 import os
-import shlex
 import shutil
 import socket
 import ssl
@@ -24,6 +23,10 @@ import sys
 import tempfile
 import warnings
 import logging
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pytap  # noqa: E402  (tests/pytap.py)
 
 warnings.filterwarnings("ignore")
 logging.disable(logging.WARNING)
@@ -108,22 +111,6 @@ class Server:
         self.controller.stop()
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def point(self, ok, name, diag=()):
-        self.n += 1
-        if not ok:
-            self.failed += 1
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
-        for line in diag if not ok else ():
-            for part in str(line).splitlines()[-30:]:
-                print("# " + part)
-        sys.stdout.flush()
-
-
 def run(home, certs, port, implicit, password, args, stdin):
     conf = os.path.join(home, "rc")
     with open(conf, "w") as f:
@@ -132,19 +119,13 @@ def run(home, certs, port, implicit, password, args, stdin):
                 "queue off\n" % (port, "off" if implicit else "on",
                                  os.path.join(certs, "ca.pem"), USER, password))
     os.chmod(conf, 0o600)
-    wrapper = shlex.split(os.environ.get("SMTPSEND_WRAPPER", ""))
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": home, "LC_ALL": "C"}
-    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-        if k in os.environ:
-            env[k] = os.environ[k]
-    p = subprocess.run(wrapper + [os.environ["SMTPSEND"], "-C", conf] + args,
-                       input=stdin, capture_output=True, env=env, timeout=60)
+    p = pytap.run_client(["-C", conf] + args, stdin, pytap.client_env(HOME=home), 60)
     return p.returncode, p.stderr.decode("utf-8", "replace")
 
 
 def main():
     certs = os.environ["SMTPSEND_CERTS"]
-    tap = Tap()
+    tap = pytap.Tap()
     print("1..12")
     home = tempfile.mkdtemp(prefix="smtpsend-aiosmtpd.")
     try:

@@ -22,7 +22,6 @@ python3-gssapi).  Environment: SMTPSEND, SMTPSEND_WRAPPER (may be empty).
 
 import base64
 import os
-import shlex
 import shutil
 import socket
 import subprocess
@@ -30,6 +29,10 @@ import sys
 import tempfile
 import threading
 import time
+
+sys.dont_write_bytecode = True   # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import pytap  # noqa: E402  (tests/pytap.py)
 
 REALM = "SMTPSEND.TEST"
 TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit")
@@ -223,44 +226,22 @@ class Server:
         return who
 
 
-class Tap:
-    def __init__(self):
-        self.n = 0
-        self.failed = 0
-
-    def point(self, ok, name, diag=()):
-        self.n += 1
-        self.failed += not ok
-        print("%s %d - %s" % ("ok" if ok else "not ok", self.n, name))
-        for d in diag if not ok else ():
-            for part in str(d).splitlines()[-25:]:
-                print("# " + part)
-        sys.stdout.flush()
-
-
 def send(realm, server, home, extra=(), ccache=True):
     conf = os.path.join(home, "rc")
     with open(conf, "w") as f:
         f.write("account default\nhost localhost\nport %d\ntls off\nauth gssapi\n"
                 "from a@test\nqueue off\n" % server.port)
     os.chmod(conf, 0o600)
-    env = {"PATH": "/usr/bin:/bin", "HOME": home, "LC_ALL": "C",
-           "KRB5_CONFIG": realm.env["KRB5_CONFIG"],
-           "KRB5CCNAME": realm.env["KRB5CCNAME"] if ccache
-           else "FILE:" + os.path.join(home, "no-ccache")}
-    # The sanitizer build's settings (scripts/test) reach the client.
-    for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
-        if k in os.environ:
-            env[k] = os.environ[k]
-    wrapper = shlex.split(os.environ.get("SMTPSEND_WRAPPER", ""))
-    p = subprocess.run(wrapper + [os.environ["SMTPSEND"], "-C", conf] + list(extra)
-                       + ["b@test"], input=b"Subject: gss\n\nbody\n", capture_output=True,
-                       env=env, timeout=120)
+    env = pytap.client_env(HOME=home, KRB5_CONFIG=realm.env["KRB5_CONFIG"],
+                           KRB5CCNAME=realm.env["KRB5CCNAME"] if ccache
+                           else "FILE:" + os.path.join(home, "no-ccache"))
+    p = pytap.run_client(["-C", conf] + list(extra) + ["b@test"], b"Subject: gss\n\nbody\n",
+                         env, 120)
     return p.returncode, p.stderr.decode(errors="replace")
 
 
 def main():
-    tap = Tap()
+    tap = pytap.Tap()
     print("1..8")
     tmp = tempfile.mkdtemp(prefix="smtpsend-krb5.")
     realm = None
